@@ -1,0 +1,27 @@
+"""hotline: the 12345 citizen-hotline web app (application factory)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: configuration, database, error handlers, API blueprints and CLI commands."""
+    from hotline import models  # noqa: F401  (registers every table on the metadata)
+    from hotline.cli import register_cli
+    from hotline.config import load_config
+    from hotline.db import init_db
+    from hotline.errors import register_error_handlers
+    from hotline.routes import register_blueprints
+
+    app = Flask(__name__, instance_relative_config=False)
+    app.config.update(load_config(config))
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    init_db(app)
+    register_error_handlers(app)
+    register_blueprints(app)
+    register_cli(app)
+    return app

@@ -1,0 +1,40 @@
+"""Bearer tokens and the access log of unmasked identities and exports."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from hotline.db import Base
+from hotline.departments.models import User
+
+
+class ApiToken(Base):
+    """A bearer token; only its SHA-256 is stored, logout sets revoked_at."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class AccessLog(Base):
+    """Who saw an unmasked identity or exported data, and when (DESIGN section 7)."""
+
+    __tablename__ = "access_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    at: Mapped[datetime]
+    action: Mapped[str] = mapped_column(String(40))
+    ticket_id: Mapped[int | None] = mapped_column(index=True)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

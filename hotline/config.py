@@ -1,0 +1,60 @@
+"""Configuration from the environment, with the defaults of DESIGN section 3 and 6."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
+
+# Time limits per urgency (DESIGN section 3); every city changes them, so they live in configuration.
+DEFAULT_TIME_LIMITS: dict[str, Any] = {
+    "emergency": {"sign": {"hours": 0.5}, "reply": {"hours": 2}, "return": {"hours": 0.5}},
+    "urgent": {"sign": {"hours": 2}, "reply": {"hours": 24}, "return": {"hours": 2}},
+    "normal": {"sign": {"working_days": 1}, "reply": {"working_days": 5}, "return": {"working_days": 2}},
+    "complex": {"sign": {"working_days": 1}, "reply": {"working_days": 15}, "return": {"working_days": 2}},
+    "reminder_fraction": 0.75,
+    "max_extension_days": 15,
+    "escalate_after_working_days": 1,
+}
+
+# Contest/category labels the classifier may emit, mapped to department codes.
+DEFAULT_LABEL_DEPARTMENTS: dict[str, str] = {
+    "城乡建设": "housing",
+    "环境保护": "ecology",
+    "交通运输": "transport",
+    "教育文体": "education",
+    "劳动和社会保障": "hrss",
+    "商贸旅游": "commerce",
+    "卫生计生": "health",
+}
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(name) or default
+
+
+def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Build the app configuration from the environment, then apply explicit overrides."""
+    INSTANCE_DIR.mkdir(exist_ok=True)
+    config: dict[str, Any] = {
+        "DATABASE_URL": _env("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'hotline.db'}"),
+        "REDIS_URL": _env("REDIS_URL", "redis://127.0.0.1:6379/0"),
+        "SECRET_KEY": _env("SECRET_KEY", "dev-only-change-me"),
+        "HOTLINE_MODEL_DIR": _env("HOTLINE_MODEL_DIR", str(INSTANCE_DIR / "models")),
+        "TZ": _env("TZ", "Asia/Shanghai"),
+        "TOKEN_TTL_HOURS": int(_env("TOKEN_TTL_HOURS", "12")),
+        "TIME_LIMITS": DEFAULT_TIME_LIMITS,
+        "LABEL_DEPARTMENTS": DEFAULT_LABEL_DEPARTMENTS,
+        "MAX_CONTENT_LENGTH": 1024 * 1024,
+        "MAX_TEXT_CHARS": 5000,
+        "PAGE_SIZE_MAX": 100,
+        "FOLLOW_UP_SAMPLE_RATE": float(_env("FOLLOW_UP_SAMPLE_RATE", "1.0")),
+        "FOLLOW_UP_MAX_ATTEMPTS": 3,
+        "QUEUES_ENABLED": _env("QUEUES_ENABLED", "1") == "1",
+        "WTF_CSRF_TIME_LIMIT": None,
+    }
+    if overrides:
+        config.update(overrides)
+    return config

@@ -1,0 +1,109 @@
+"""API errors: every failure answers {"error": {"code", "message"}} with a 4xx status."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, jsonify, request
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import HTTPException
+
+
+class ApiError(Exception):
+    """An error the client can act on."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, *, code: str | None = None, status: int | None = None,
+                 details: Any = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code or self.code
+        self.status = status or self.status
+        self.details = details
+
+
+class ValidationError(ApiError):
+    """The request body or query is malformed."""
+
+    status = 422
+    code = "validation_error"
+
+
+class NotFound(ApiError):
+    """The resource does not exist or the caller may not see it."""
+
+    status = 404
+    code = "not_found"
+
+
+class Forbidden(ApiError):
+    """The caller's role may not do this."""
+
+    status = 403
+    code = "forbidden"
+
+
+class Conflict(ApiError):
+    """The move is not allowed in the current state, or the version is stale."""
+
+    status = 409
+    code = "conflict"
+
+
+class Unauthorized(ApiError):
+    """No valid credentials."""
+
+    status = 401
+    code = "unauthorized"
+
+
+def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
+    """The JSON error envelope."""
+    body: dict[str, Any] = {"code": code, "message": message}
+    if details is not None:
+        body["details"] = details
+    return {"error": body}
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Answer JSON errors under /api and /open311, the HTML error page elsewhere."""
+
+    @app.errorhandler(ApiError)
+    def _api_error(exc: ApiError):  # type: ignore[no-untyped-def]
+        _rollback()
+        return jsonify(error_body(exc.code, exc.message, exc.details)), exc.status
+
+    @app.errorhandler(StaleDataError)
+    def _stale(_exc: StaleDataError):  # type: ignore[no-untyped-def]
+        _rollback()
+        return jsonify(error_body("stale_version", "工单已被他人修改，请刷新后重试")), 409
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException):  # type: ignore[no-untyped-def]
+        _rollback()
+        if not _wants_json():
+            return exc
+        code = (exc.name or "error").lower().replace(" ", "_")
+        return jsonify(error_body(code, exc.description or exc.name)), exc.code or 400
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):  # type: ignore[no-untyped-def]
+        _rollback()
+        app.logger.exception("unhandled error")
+        if not _wants_json():
+            return "服务器内部错误", 500
+        return jsonify(error_body("internal_error", "服务器内部错误")), 500
+
+
+def _wants_json() -> bool:
+    return request.path.startswith(("/api/", "/open311/"))
+
+
+def _rollback() -> None:
+    from flask import g
+
+    session = g.get("db_session")
+    if session is not None:
+        session.rollback()

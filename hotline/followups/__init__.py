@@ -1,0 +1,1 @@
+"""Follow-up calls (回访): the queue and the outcomes."""

@@ -1,0 +1,9 @@
+"""Imports every model module so the metadata (and Alembic) sees every table."""
+
+from hotline.auth.models import AccessLog, ApiToken
+from hotline.deadlines.models import CalendarDay
+from hotline.departments.models import Department, User
+from hotline.tickets.models import IdempotencyKey, Ticket, TicketEvent
+
+__all__ = ["AccessLog", "ApiToken", "CalendarDay", "Department", "IdempotencyKey", "Ticket", "TicketEvent",
+           "User"]

@@ -1,0 +1,1 @@
+"""Tickets (工单): their states, the one transition function, the service and the HTTP API."""

@@ -1,0 +1,131 @@
+"""HTTP API of tickets: thin views that validate, call the service and commit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, jsonify, request
+
+from hotline.auth.service import log_access
+from hotline.auth.web import current_user, require
+from hotline.clock import utcnow
+from hotline.db import session
+from hotline.deadlines.service import rules_at
+from hotline.errors import NotFound, ValidationError
+from hotline.openapi import documented, object_schema
+from hotline.tickets import intake, service
+from hotline.tickets.enums import LABELS, Action, Status
+from hotline.tickets.schemas import ACTIONS, COMMON, CREATE, FOLLOW_UP_REACHED, NOTE_REQUIRED
+from hotline.tickets.serialize import shows_unmasked, ticket_json
+from hotline.validation import Field, int_arg, json_body, validate
+
+bp = Blueprint("tickets_api", __name__, url_prefix="/api/v1/tickets")
+ACTION_BY_SLUG = {action.slug: action for action in ACTIONS}
+
+
+def _log_unmasked(ticket: Any, action: str) -> None:
+    user = current_user()
+    if shows_unmasked(user, ticket):
+        log_access(session(), user=user, action=action, ticket_id=ticket.id, now=utcnow())
+
+
+@bp.post("")
+@require()
+@documented(CREATE)
+def create():  # type: ignore[no-untyped-def]
+    """受理: create a ticket (honours Idempotency-Key)."""
+    data = validate(json_body(), CREATE)
+    key = request.headers.get("Idempotency-Key")
+    if key is not None and not 1 <= len(key) <= 100:
+        raise ValidationError("Idempotency-Key 长度须在 1 到 100 之间")
+    db = session()
+    result = intake.receive_with_help(db, data=data, actor=current_user(), rules=rules_at(db, utcnow()),
+                                      idempotency_key=key)
+    body = ticket_json(result.ticket, current_user()) | result.extras
+    _log_unmasked(result.ticket, "view_ticket")
+    db.commit()
+    intake.after_commit(result)
+    return jsonify(body), 201 if result.created else 200
+
+
+@bp.get("")
+@require()
+def index():  # type: ignore[no-untyped-def]
+    """List tickets the caller may see, with filters and paging."""
+    overdue = request.args.get("overdue")
+    if overdue not in (None, "", "true", "false", "1", "0"):
+        raise ValidationError("overdue 只能是 true 或 false")
+    status = request.args.get("status") or None
+    if status and status not in set(Status):
+        raise ValidationError(f"未知状态 {status}")
+    filters = service.TicketFilter(status=status, department=request.args.get("department") or None,
+                                   overdue=None if not overdue else overdue in ("true", "1"),
+                                   q=(request.args.get("q") or "").strip()[:100] or None)
+    page = int_arg("page", 1, high=100000)
+    per_page = int_arg("per_page", 20, high=current_app.config["PAGE_SIZE_MAX"])
+    user = current_user()
+    rows, total = service.list_tickets(session(), user=user, filters=filters, now=utcnow(), page=page,
+                                       per_page=per_page)
+    return jsonify({"items": [ticket_json(t, user) for t in rows], "page": page, "per_page": per_page,
+                    "total": total})
+
+
+@bp.get("/<int:ticket_id>")
+@require()
+def show(ticket_id: int):  # type: ignore[no-untyped-def]
+    """One ticket with its events and deadlines."""
+    db = session()
+    ticket = service.get_visible(db, user=current_user(), ticket_id=ticket_id)
+    body = ticket_json(ticket, current_user(), events=service.events_of(db, ticket))
+    _log_unmasked(ticket, "view_ticket")
+    db.commit()
+    return jsonify(body)
+
+
+def _action_body(action: Action) -> tuple[dict[str, Any], str | None, int | None]:
+    raw = json_body()
+    if action is Action.TRANSFER_EMERGENCY and isinstance(raw.get("service"), int):
+        raw["service"] = str(raw["service"])
+    extra = {"version": Field(int, min_value=1), "note": Field(str, max_len=2000)}
+    clean = validate(raw, ACTIONS[action] | extra, allow=COMMON)
+    note = clean.pop("note", None)
+    version = clean.pop("version", None)
+    if action in NOTE_REQUIRED and not note:
+        raise ValidationError("此操作须填写说明 note", details=[{"field": "note", "message": "必填"}])
+    if action is Action.FOLLOW_UP and clean.get("reached", True):
+        missing = [name for name in FOLLOW_UP_REACHED if name not in clean]
+        if missing:
+            raise ValidationError(f"回访成功时须填写：{', '.join(missing)}",
+                                  details=[{"field": m, "message": "必填"} for m in missing])
+    return clean, note, version
+
+
+@bp.post("/<int:ticket_id>/<slug>")
+@require()
+def perform(ticket_id: int, slug: str):  # type: ignore[no-untyped-def]
+    """Make one move of DESIGN section 2 on the ticket."""
+    action = ACTION_BY_SLUG.get(slug)
+    if action is None:
+        raise NotFound(f"未知操作 {slug}")
+    db = session()
+    ticket = service.get_visible(db, user=current_user(), ticket_id=ticket_id, for_update=True)
+    data, note, version = _action_body(action)
+    event = intake.act_with_hooks(db, user=current_user(), ticket=ticket, action=action,
+                                  rules=rules_at(db, utcnow()), data=data, note=note, version=version)
+    body = ticket_json(ticket, current_user(), events=service.events_of(db, ticket))
+    db.commit()
+    intake.after_action(event)
+    return jsonify(body)
+
+
+def document_actions(paths: dict[str, Any]) -> None:
+    """Show each action as its own path with its own body in the OpenAPI document."""
+    generic = paths.pop("/api/v1/tickets/{ticket_id}/{slug}", {}).get("post")
+    if generic is None:
+        return
+    for action, fields in ACTIONS.items():
+        extra = {"version": Field(int, min_value=1), "note": Field(str, max_len=2000)}
+        op = {**generic, "summary": LABELS[action], "operationId": f"tickets.{action.value}",
+              "parameters": generic["parameters"][:1],
+              "requestBody": {"content": {"application/json": {"schema": object_schema(fields | extra)}}}}
+        paths[f"/api/v1/tickets/{{ticket_id}}/{action.slug}"] = {"post": op}

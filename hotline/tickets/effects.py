@@ -1,0 +1,282 @@
+"""What each move does to a ticket besides its state: fields, deadlines and the event payload.
+
+Each effect takes (session, ticket, data, rules) and returns the event payload; a payload key
+"_to" names the target state for moves whose target depends on the data (follow-up).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hotline.deadlines import policy
+from hotline.departments.models import Department
+from hotline.errors import Conflict, ValidationError
+from hotline.tickets.enums import OPEN_STATUSES, Action, CloseReason, Satisfaction, Status
+from hotline.tickets.models import Ticket
+
+if TYPE_CHECKING:
+    from hotline.tickets.transitions import Rules
+
+Effect = Callable[[Session, Ticket, dict[str, Any], "Rules"], dict[str, Any]]
+
+
+def _department(session: Session, code: str) -> Department:
+    dept = session.scalar(select(Department).where(Department.code == code, Department.active.is_(True)))
+    if dept is None:
+        raise ValidationError(f"未知承办单位 {code!r}", details={"field": "department"})
+    return dept
+
+
+def _reply_limit(rules: Rules, ticket: Ticket) -> policy.Limit:
+    return rules.limits.for_urgency(ticket.urgency).reply
+
+
+def _set_dispatch_deadlines(ticket: Ticket, rules: Rules) -> None:
+    deadlines = policy.deadlines_on_dispatch(urgency=ticket.urgency, dispatched_at=rules.now,
+                                             calendar=rules.calendar, limits=rules.limits)
+    ticket.sign_due_at = deadlines.sign_due_at
+    ticket.reply_due_at = deadlines.reply_due_at
+    ticket.return_until = deadlines.return_until
+    ticket.deadline_fallback = deadlines.on_fallback
+
+
+def dispatch(session: Session, ticket: Ticket, data: dict[str, Any], rules: Rules) -> dict[str, Any]:
+    """派单: lead and assisting departments; the clocks start now."""
+    lead = _department(session, data["department"])
+    assisting = [_department(session, code) for code in data.get("assisting") or [] if code != lead.code]
+    previous = ticket.department.code if ticket.department else None
+    ticket.department = lead
+    ticket.department_id = lead.id
+    ticket.assisting = assisting
+    ticket.dispatched_at = rules.now
+    ticket.signed_at = None
+    ticket.dispatch_count += 1
+    if data.get("urgency"):
+        ticket.urgency = data["urgency"]
+    _set_dispatch_deadlines(ticket, rules)
+    return {"department": lead.code, "assisting": [d.code for d in assisting], "previous": previous,
+            "auto": bool(data.get("auto")), "redispatch": ticket.dispatch_count > 1}
+
+
+def sign(_s: Session, ticket: Ticket, _d: dict[str, Any], rules: Rules) -> dict[str, Any]:
+    """签收."""
+    ticket.signed_at = rules.now
+    on_time = ticket.sign_due_at is None or rules.now <= ticket.sign_due_at
+    return {"on_time": on_time}
+
+
+def return_(_s: Session, ticket: Ticket, data: dict[str, Any], rules: Rules) -> dict[str, Any]:
+    """退单: only within the return window, with reason, basis and a suggested unit."""
+    if ticket.return_until is not None and rules.now > ticket.return_until:
+        raise Conflict("已超过退单时限，不能退单", code="return_window_passed")
+    ticket.return_count += 1
+    return {"department": ticket.department.code if ticket.department else None, "reason": data["reason"],
+            "basis": data.get("basis"), "suggested_department": data.get("suggested_department")}
+
+
+def approve_return(_s: Session, ticket: Ticket, _d: dict[str, Any], _r: Rules) -> dict[str, Any]:
+    """同意退单: the ticket goes back to the dispatch queue; the returning unit is recorded."""
+    returned_by = ticket.department.code if ticket.department else None
+    ticket.department = None
+    ticket.department_id = None
+    ticket.assisting = []
+    ticket.sign_due_at = ticket.reply_due_at = ticket.return_until = None
+    return {"returned_by": returned_by, "correction": True}
+
+
+def reject_return(_s: Session, ticket: Ticket, _d: dict[str, Any], _r: Rules) -> dict[str, Any]:
+    """驳回退单: back to the same department; the clock kept running."""
+    return {"department": ticket.department.code if ticket.department else None}
+
+
+def contact(_s: Session, ticket: Ticket, _d: dict[str, Any], rules: Rules) -> dict[str, Any]:
+    """联系诉求人: the first contact counts for the response rate."""
+    first = ticket.first_contact_at is None
+    if first:
+        ticket.first_contact_at = rules.now
+    return {"first": first}
+
+
+def request_extension(_s: Session, ticket: Ticket, data: dict[str, Any], rules: Rules) -> dict[str, Any]:
+    """申请延期: before the reply deadline, at most the configured working days."""
+    days = data["days"]
+    if ticket.pending_extension_days:
+        raise Conflict("已有待审批的延期申请", code="extension_pending")
+    if ticket.reply_due_at is not None and rules.now >= ticket.reply_due_at:
+        raise Conflict("已超过答复期限，不能申请延期", code="extension_too_late")
+    if not 1 <= days <= rules.limits.max_extension_days - ticket.extension_days:
+        raise ValidationError(f"延期天数须在 1 到 {rules.limits.max_extension_days - ticket.extension_days} "
+                              "个工作日之间", details={"field": "days"})
+    ticket.pending_extension_days = days
+    ticket.pending_extension_reason = data["reason"]
+    return {"days": days, "reason": data["reason"]}
+
+
+def approve_extension(_s: Session, ticket: Ticket, _d: dict[str, Any], rules: Rules) -> dict[str, Any]:
+    """批准延期: the reply deadline moves by the working days asked for."""
+    days = _pending_extension(ticket)
+    old = ticket.reply_due_at
+    if old is not None:
+        ticket.reply_due_at = policy.extend(due=old, days=days, calendar=rules.calendar,
+                                            max_days=rules.limits.max_extension_days)
+    ticket.extension_days += days
+    ticket.pending_extension_days = None
+    ticket.pending_extension_reason = None
+    return {"days": days, "old_due": _iso(old), "new_due": _iso(ticket.reply_due_at)}
+
+
+def deny_extension(_s: Session, ticket: Ticket, _d: dict[str, Any], _r: Rules) -> dict[str, Any]:
+    """驳回延期: the deadline stays."""
+    days = _pending_extension(ticket)
+    ticket.pending_extension_days = None
+    ticket.pending_extension_reason = None
+    return {"days": days}
+
+
+def _pending_extension(ticket: Ticket) -> int:
+    if not ticket.pending_extension_days:
+        raise Conflict("没有待审批的延期申请", code="no_extension_pending")
+    return ticket.pending_extension_days
+
+
+def request_suspension(_s: Session, ticket: Ticket, data: dict[str, Any], _r: Rules) -> dict[str, Any]:
+    """申请挂起: a supervisor decides."""
+    ticket.suspension_requested = True
+    return {"reason": data.get("reason")}
+
+
+def suspend(_s: Session, ticket: Ticket, _d: dict[str, Any], rules: Rules) -> dict[str, Any]:
+    """挂起 (approved): the clock stops."""
+    ticket.suspended_at = rules.now
+    ticket.suspension_requested = False
+    return {"reply_due_at": _iso(ticket.reply_due_at)}
+
+
+def resume(_s: Session, ticket: Ticket, _d: dict[str, Any], rules: Rules) -> dict[str, Any]:
+    """解挂: the time left when suspended is counted again from now."""
+    old = ticket.reply_due_at
+    if old is not None and ticket.suspended_at is not None:
+        ticket.reply_due_at = policy.resume(due=old, suspended_at=ticket.suspended_at, resumed_at=rules.now,
+                                            limit_kind_is_clock=_reply_limit(rules, ticket).clock,
+                                            calendar=rules.calendar)
+    ticket.suspended_at = None
+    return {"old_due": _iso(old), "new_due": _iso(ticket.reply_due_at)}
+
+
+def reply(_s: Session, ticket: Ticket, data: dict[str, Any], rules: Rules) -> dict[str, Any]:
+    """答复: the department's result."""
+    ticket.replied_at = rules.now
+    ticket.reply_result = data["result"]
+    ticket.reply_content = data["content"]
+    if ticket.first_contact_at is None:
+        ticket.first_contact_at = rules.now
+    on_time = ticket.reply_due_at is None or rules.now <= ticket.reply_due_at
+    return {"result": data["result"], "content": data["content"], "on_time": on_time}
+
+
+def accept_reply(_s: Session, ticket: Ticket, _d: dict[str, Any], rules: Rules) -> dict[str, Any]:
+    """审核通过: the follow-up is due by the end of the next working day after the reply."""
+    ticket.accepted_at = rules.now
+    ticket.follow_up_attempts = 0
+    ticket.follow_up_due_at = policy.follow_up_due(replied_at=ticket.replied_at or rules.now,
+                                                   calendar=rules.calendar)
+    return {"follow_up_due_at": _iso(ticket.follow_up_due_at)}
+
+
+def send_back(_s: Session, ticket: Ticket, _d: dict[str, Any], _r: Rules) -> dict[str, Any]:
+    """审核退回: the department must reply again."""
+    ticket.replied_at = None
+    return {}
+
+
+def follow_up(_s: Session, ticket: Ticket, data: dict[str, Any], rules: Rules) -> dict[str, Any]:
+    """回访: closes, reopens (dissatisfied, the unit's fault) or counts an unanswered call."""
+    ticket.follow_up_attempts += 1
+    if not data.get("reached", True):
+        if ticket.follow_up_attempts >= rules.max_follow_up_attempts:
+            _close(ticket, rules, CloseReason.UNREACHABLE)
+            return {"reached": False, "attempt": ticket.follow_up_attempts, "_to": Status.CLOSED}
+        return {"reached": False, "attempt": ticket.follow_up_attempts}
+    ticket.contacted = data["contacted"]
+    ticket.solved = data["solved"]
+    ticket.satisfaction = data["satisfaction"]
+    payload = {"reached": True, "contacted": data["contacted"], "solved": data["solved"],
+               "satisfaction": data["satisfaction"], "attempt": ticket.follow_up_attempts}
+    if data["satisfaction"] == Satisfaction.DISSATISFIED and data.get("unit_fault", True):
+        ticket.reopen_count += 1
+        ticket.replied_at = None
+        ticket.follow_up_due_at = None
+        ticket.reply_due_at = policy.due_at(limit=_reply_limit(rules, ticket), start=rules.now,
+                                            calendar=rules.calendar)
+        return {**payload, "reopened": True, "reply_due_at": _iso(ticket.reply_due_at),
+                "_to": Status.IN_PROGRESS}
+    _close(ticket, rules, CloseReason.FOLLOWED_UP)
+    return {**payload, "_to": Status.CLOSED}
+
+
+def _close(ticket: Ticket, rules: Rules, reason: CloseReason) -> None:
+    ticket.closed_at = rules.now
+    ticket.close_reason = reason.value
+
+
+def count(field: str) -> Effect:
+    """Urge (催办) and supervise (督办) do not move the ticket; they are counted."""
+
+    def effect(_s: Session, ticket: Ticket, data: dict[str, Any], _r: Rules) -> dict[str, Any]:
+        setattr(ticket, field, getattr(ticket, field) + 1)
+        return {"count": getattr(ticket, field), "system": bool(data.get("system"))}
+
+    return effect
+
+
+def merge(session: Session, ticket: Ticket, data: dict[str, Any], _r: Rules) -> dict[str, Any]:
+    """并单: a duplicate joins an open primary ticket and shares its result."""
+    primary = session.get(Ticket, data["into"])
+    if primary is None or primary.id == ticket.id:
+        raise ValidationError("并入的工单不存在", details={"field": "into"})
+    if primary.status not in OPEN_STATUSES or primary.merged_into_id is not None:
+        raise Conflict("只能并入未办结的主工单", code="merge_target_closed")
+    ticket.merged_into_id = primary.id
+    return {"into": primary.id, "into_number": primary.number}
+
+
+def resolve_on_call(_s: Session, ticket: Ticket, data: dict[str, Any], rules: Rules) -> dict[str, Any]:
+    """直办: answered from the knowledge base while the caller is on the line."""
+    ticket.kb_article_id = data["article_id"]
+    ticket.first_contact_at = rules.now
+    _close(ticket, rules, CloseReason.RESOLVED_ON_CALL)
+    return {"article_id": data["article_id"], "article_title": data.get("article_title")}
+
+
+def transfer_emergency(_s: Session, ticket: Ticket, data: dict[str, Any], rules: Rules) -> dict[str, Any]:
+    """转110/119/120: recorded and handed over."""
+    ticket.closed_at = rules.now
+    return {"service": data["service"]}
+
+
+def mark_invalid(_s: Session, ticket: Ticket, _d: dict[str, Any], rules: Rules) -> dict[str, Any]:
+    """无效诉求: closed and left out of every rate."""
+    ticket.invalid = True
+    _close(ticket, rules, CloseReason.INVALID)
+    return {}
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+EFFECTS: dict[Action, Effect] = {
+    Action.DISPATCH: dispatch, Action.SIGN: sign, Action.RETURN: return_,
+    Action.APPROVE_RETURN: approve_return, Action.REJECT_RETURN: reject_return, Action.CONTACT: contact,
+    Action.REQUEST_EXTENSION: request_extension, Action.APPROVE_EXTENSION: approve_extension,
+    Action.DENY_EXTENSION: deny_extension, Action.REQUEST_SUSPENSION: request_suspension,
+    Action.SUSPEND: suspend, Action.RESUME: resume, Action.REPLY: reply, Action.ACCEPT_REPLY: accept_reply,
+    Action.SEND_BACK: send_back, Action.FOLLOW_UP: follow_up, Action.URGE: count("urge_count"),
+    Action.SUPERVISE: count("supervise_count"), Action.MERGE: merge,
+    Action.RESOLVE_ON_CALL: resolve_on_call, Action.TRANSFER_EMERGENCY: transfer_emergency,
+    Action.MARK_INVALID: mark_invalid,
+}

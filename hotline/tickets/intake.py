@@ -1,0 +1,35 @@
+"""Intake and moves with what surrounds them: help for the operator, work queued after commit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from hotline.departments.models import User
+from hotline.tickets import service
+from hotline.tickets.enums import Action
+from hotline.tickets.models import Ticket, TicketEvent
+from hotline.tickets.service import Intake
+from hotline.tickets.transitions import Rules
+
+
+def receive_with_help(session: Session, *, data: dict[str, Any], actor: User, rules: Rules,
+                      idempotency_key: str | None = None) -> Intake:
+    """Receive a ticket and attach what helps the operator decide (suggestions, answers, duplicates)."""
+    return service.receive(session, data=data, actor=actor, rules=rules, idempotency_key=idempotency_key)
+
+
+def act_with_hooks(session: Session, *, user: User | None, ticket: Ticket, action: Action, rules: Rules,
+                   data: dict[str, Any], note: str | None = None, version: int | None = None) -> TicketEvent:
+    """Make a move and the bookkeeping that belongs to it in the same transaction."""
+    return service.act(session, user=user, ticket=ticket, action=action, rules=rules, data=data, note=note,
+                       version=version)
+
+
+def after_commit(result: Intake) -> None:
+    """Work queued once the new ticket is committed."""
+
+
+def after_action(event: TicketEvent) -> None:
+    """Work queued once a move is committed."""

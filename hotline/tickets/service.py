@@ -1,0 +1,146 @@
+"""Ticket use cases: receive, act, read and list. Services flush; the caller commits."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from hotline.clock import local
+from hotline.departments.models import Department, User
+from hotline.departments.roles import Role
+from hotline.errors import Conflict, NotFound
+from hotline.tickets.enums import OPEN_STATUSES, Action, Channel, Kind, Status, Urgency
+from hotline.tickets.models import IdempotencyKey, Ticket, TicketEvent, ticket_assists
+from hotline.tickets.transitions import Rules, can_see, transition
+
+
+@dataclass
+class Intake:
+    """The outcome of receiving a ticket: the ticket and whether it is new."""
+
+    ticket: Ticket
+    created: bool
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+def _request_hash(data: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def find_idempotent(session: Session, *, user: User, key: str, data: dict[str, Any]) -> Ticket | None:
+    """The ticket an earlier request with this key created, if any (409 if the body differs)."""
+    row = session.scalar(select(IdempotencyKey).where(IdempotencyKey.user_id == user.id,
+                                                      IdempotencyKey.key == key))
+    if row is None:
+        return None
+    if row.request_hash != _request_hash(data):
+        raise Conflict("Idempotency-Key 已用于另一个不同的请求", code="idempotency_key_reused")
+    return session.get(Ticket, row.ticket_id)
+
+
+def receive(session: Session, *, data: dict[str, Any], actor: User, rules: Rules,
+            idempotency_key: str | None = None) -> Intake:
+    """受理: store the request and its first event; dispatch at once when a department is given."""
+    if idempotency_key:
+        existing = find_idempotent(session, user=actor, key=idempotency_key, data=data)
+        if existing is not None:
+            return Intake(existing, created=False)
+    ticket = Ticket(
+        status=Status.RECEIVED, content=data["content"], caller_name=data.get("caller_name"),
+        caller_phone=data.get("caller_phone"), confidential=data.get("confidential", False),
+        channel=data.get("channel", Channel.PHONE), kind=data.get("kind", Kind.CONSULTATION),
+        urgency=data.get("urgency", Urgency.NORMAL), district=data.get("district"),
+        address=data.get("address"), received_by_id=actor.id, received_at=rules.now, updated_at=rules.now,
+        assisting=[], suggestions=[],
+    )
+    session.add(ticket)
+    session.flush()
+    ticket.number = f"{local(rules.now):%Y%m%d}-{ticket.id:06d}"
+    session.add(TicketEvent(ticket_id=ticket.id, at=rules.now, actor_id=actor.id,
+                            actor_name=actor.display_name, action=Action.RECEIVE.value, from_status=None,
+                            to_status=Status.RECEIVED.value, payload={"channel": ticket.channel}))
+    if idempotency_key:
+        _remember_key(session, user=actor, key=idempotency_key, data=data, ticket=ticket, now=rules.now)
+    if data.get("department"):
+        transition(session, ticket=ticket, action=Action.DISPATCH, actor=actor, rules=rules,
+                   data={"department": data["department"], "assisting": data.get("assisting")})
+    return Intake(ticket, created=True)
+
+
+def _remember_key(session: Session, *, user: User, key: str, data: dict[str, Any], ticket: Ticket,
+                  now: datetime) -> None:
+    try:
+        with session.begin_nested():
+            session.add(IdempotencyKey(user_id=user.id, key=key, request_hash=_request_hash(data),
+                                       ticket_id=ticket.id, created_at=now))
+    except IntegrityError:
+        raise Conflict("同一 Idempotency-Key 的请求正在处理，请稍后重试", code="idempotency_in_flight") from None
+
+
+def get_visible(session: Session, *, user: User, ticket_id: int, for_update: bool = False) -> Ticket:
+    """A ticket the user may see; others answer 404 so their existence does not leak."""
+    query = select(Ticket).where(Ticket.id == ticket_id)
+    if for_update:
+        query = query.with_for_update(of=Ticket)
+    ticket = session.scalar(query)
+    if ticket is None or not can_see(user, ticket):
+        raise NotFound(f"工单 {ticket_id} 不存在")
+    return ticket
+
+
+def act(session: Session, *, user: User | None, ticket: Ticket, action: Action, rules: Rules,
+        data: dict[str, Any], note: str | None = None, version: int | None = None) -> TicketEvent:
+    """Make one move on a ticket on behalf of a user (or the system when user is None)."""
+    return transition(session, ticket=ticket, action=action, actor=user, rules=rules, data=data, note=note,
+                      expected_version=version)
+
+
+def events_of(session: Session, ticket: Ticket) -> list[TicketEvent]:
+    """The ticket's whole course, oldest first."""
+    return list(session.scalars(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id)
+                                .order_by(TicketEvent.id)))
+
+
+@dataclass(frozen=True)
+class TicketFilter:
+    """Filters of GET /tickets."""
+
+    status: str | None = None
+    department: str | None = None
+    overdue: bool | None = None
+    q: str | None = None
+
+
+def _scoped(query: Select, user: User) -> Select:
+    if user.role != Role.DEPARTMENT:
+        return query
+    assisted = select(ticket_assists.c.ticket_id).where(ticket_assists.c.department_id == user.department_id)
+    return query.where(or_(Ticket.department_id == user.department_id, Ticket.id.in_(assisted)))
+
+
+def list_tickets(session: Session, *, user: User, filters: TicketFilter, now: datetime, page: int,
+                 per_page: int) -> tuple[list[Ticket], int]:
+    """One page of the tickets the user may see, newest first, and the total count."""
+    query = _scoped(select(Ticket), user)
+    if filters.status:
+        query = query.where(Ticket.status == filters.status)
+    if filters.department:
+        query = query.join(Department, Department.id == Ticket.department_id).where(
+            Department.code == filters.department)
+    if filters.overdue is not None:
+        open_states = [s.value for s in OPEN_STATUSES if s not in (Status.RECEIVED, Status.PENDING_DISPATCH)]
+        late = (Ticket.reply_due_at < now) & Ticket.status.in_(open_states)
+        query = query.where(late if filters.overdue else ~late | Ticket.reply_due_at.is_(None))
+    if filters.q:
+        like = f"%{filters.q}%"
+        query = query.where(or_(Ticket.content.like(like), Ticket.number.like(like), Ticket.address.like(like)))
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(query.order_by(Ticket.id.desc()).offset((page - 1) * per_page).limit(per_page))
+    return list(rows), total
