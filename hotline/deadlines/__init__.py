@@ -1,0 +1,1 @@
+"""Working days and time limits: the calendar and the pure deadline policy."""
