@@ -20,7 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hotline.db import Base
-from hotline.departments.models import Department, User
+from hotline.departments.models import Department
 
 ticket_assists = Table(
     "ticket_assists",
@@ -102,8 +102,6 @@ class Ticket(Base):
 
     department: Mapped[Department | None] = relationship(foreign_keys=[department_id], lazy="joined")
     assisting: Mapped[list[Department]] = relationship(secondary=ticket_assists, lazy="selectin")
-    events: Mapped[list[TicketEvent]] = relationship(
-        back_populates="ticket", order_by="TicketEvent.id", lazy="noload")
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -124,8 +122,6 @@ class TicketEvent(Base):
     note: Mapped[str | None] = mapped_column(Text)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
-    ticket: Mapped[Ticket] = relationship(back_populates="events")
-    actor: Mapped[User | None] = relationship()
 
 
 class IdempotencyKey(Base):

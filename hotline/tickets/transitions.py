@@ -95,7 +95,8 @@ def check_allowed(*, ticket: Ticket, action: Action, actor: User | None) -> Move
             raise NotFound("工单不存在")
         if actor.role not in move.roles:
             raise Forbidden(f"角色 {actor.role} 不能执行「{LABELS[action]}」")
-        if move.lead_department_only and ticket.department_id != actor.department_id:
+        if (move.lead_department_only and actor.role == Role.DEPARTMENT
+                and ticket.department_id != actor.department_id):
             raise Forbidden(f"只有主办单位可以执行「{LABELS[action]}」")
     if ticket.status not in move.sources:
         raise Conflict(f"工单状态为「{LABELS[ticket.status]}」，不能执行「{LABELS[action]}」",

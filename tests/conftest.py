@@ -1,0 +1,75 @@
+"""Shared fixtures: a real Redis, a migrated database per test, the app, clients, users and factories."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.redis_server import RedisServer
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    """A real Redis: REDIS_URL when the Makefile started one, else a private server."""
+    if os.environ.get("REDIS_URL"):
+        yield os.environ["REDIS_URL"]
+        return
+    server = RedisServer().start()
+    yield server.url
+    server.stop()
+    server.wipe()
+
+
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database migrated with Alembic and loaded with the demo city, copied for each test."""
+    from hotline import create_app
+    from hotline.cli import upgrade_database
+    from hotline.db import session
+    from hotline.demo.load import load_city
+    from tests.support.factories import T0
+
+    path = tmp_path_factory.mktemp("template") / "hotline.db"
+    url = f"sqlite:///{path}"
+    upgrade_database(url)
+    app = create_app({"DATABASE_URL": url, "QUEUES_ENABLED": False})
+    with app.app_context():
+        db = session()
+        load_city(db, now=T0)
+        db.commit()
+    app.extensions["db"].dispose()
+    return path
+
+
+@pytest.fixture
+def app(template_db: Path, tmp_path: Path, redis_url: str):  # type: ignore[no-untyped-def]
+    """An app on a fresh copy of the template database."""
+    from hotline import create_app
+
+    path = tmp_path / "hotline.db"
+    shutil.copy(template_db, path)
+    application = create_app({"DATABASE_URL": f"sqlite:///{path}", "REDIS_URL": redis_url, "TESTING": True,
+                              "QUEUES_ENABLED": False, "HOTLINE_MODEL_DIR": str(tmp_path / "models")})
+    yield application
+    application.extensions["db"].dispose()
+
+
+@pytest.fixture
+def api(app):  # type: ignore[no-untyped-def]
+    """A JSON client that logs in as demo users by name."""
+    from tests.support.api import ApiClient
+
+    return ApiClient(app)
+
+
+@pytest.fixture
+def db(app):  # type: ignore[no-untyped-def]
+    """A session inside an app context (committed by the test when it needs to)."""
+    from hotline.db import session
+
+    with app.app_context():
+        yield session()
