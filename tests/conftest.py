@@ -26,17 +26,16 @@ def redis_url() -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A database migrated with Alembic and loaded with the demo city, copied for each test."""
+    """A database with every table and the demo city, copied for each test (migrations: test_migrations)."""
     from hotline import create_app
-    from hotline.cli import upgrade_database
-    from hotline.db import session
+    from hotline.db import Base, session
     from hotline.demo.load import load_city
     from tests.support.factories import T0
 
     path = tmp_path_factory.mktemp("template") / "hotline.db"
     url = f"sqlite:///{path}"
-    upgrade_database(url)
     app = create_app({"DATABASE_URL": url, "QUEUES_ENABLED": False})
+    Base.metadata.create_all(app.extensions["db"].engine)
     with app.app_context():
         db = session()
         load_city(db, now=T0)

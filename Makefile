@@ -1,0 +1,29 @@
+# The two commands of the quick start: `make run` and `make test` (both set everything up first).
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+
+.PHONY: install run test lint clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt
+	@scripts/need.sh python3 python3
+	@python3 -m venv $(VENV) 2>/dev/null || { scripts/need.sh true python3-venv; rm -rf $(VENV); \
+	  apt-get install -y -qq python3-venv >/dev/null 2>&1 || true; python3 -m venv $(VENV); }
+	@$(VENV)/bin/pip install -q --disable-pip-version-check --upgrade pip
+	@$(VENV)/bin/pip install -q --disable-pip-version-check -r requirements.txt
+	@touch $@
+	@echo "virtualenv ready in $(VENV)"
+
+run: install
+	@scripts/run.sh
+
+test: install
+	@scripts/test.sh
+
+lint: install
+	@$(VENV)/bin/ruff check .
+
+clean:
+	rm -rf $(VENV) var instance
