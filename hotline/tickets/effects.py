@@ -27,7 +27,7 @@ Effect = Callable[[Session, Ticket, dict[str, Any], "Rules"], dict[str, Any]]
 def _department(session: Session, code: str) -> Department:
     dept = session.scalar(select(Department).where(Department.code == code, Department.active.is_(True)))
     if dept is None:
-        raise ValidationError(f"未知承办单位 {code!r}", details={"field": "department"})
+        raise ValidationError(f"department: 未知承办单位 {code!r}", details=[{"field": "department"}])
     return dept
 
 

@@ -68,6 +68,7 @@ def receive(session: Session, *, data: dict[str, Any], actor: User, rules: Rules
                             to_status=Status.RECEIVED.value, payload={"channel": ticket.channel}))
     if idempotency_key:
         _remember_key(session, user=actor, key=idempotency_key, data=data, ticket=ticket, now=rules.now)
+    session.flush()
     if data.get("department"):
         transition(session, ticket=ticket, action=Action.DISPATCH, actor=actor, rules=rules,
                    data={"department": data["department"], "assisting": data.get("assisting")})
