@@ -31,6 +31,21 @@ DEFAULT_LABEL_DEPARTMENTS: dict[str, str] = {
 }
 
 
+# Rate weights of DESIGN section 6 by year ("default" for any year not listed; a year entry may be partial).
+DEFAULT_RATE_WEIGHTS: dict[str, dict[str, float]] = {
+    "default": {"response": 0.3, "solved": 0.35, "satisfied": 0.35, "partly_solved": 0.5,
+                "basically_satisfied": 0.8},
+}
+
+# Supervision flags (red/yellow) and the similarity thresholds of duplicates and hotspots.
+DEFAULT_SUPERVISION: dict[str, Any] = {
+    "red_overdue_rate": 0.2, "yellow_overdue_rate": 0.1, "min_due_for_flag": 3,
+    "repeat_dissatisfied_times": 2, "red_repeat_dissatisfied": 3,
+    "duplicate_days": 30, "duplicate_min_score": 0.45, "duplicate_candidates": 300,
+    "hotspot_similarity": 0.35, "hotspot_min_size": 3,
+}
+
+
 def _env(name: str, default: str) -> str:
     return os.environ.get(name) or default
 
@@ -52,6 +67,8 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "PAGE_SIZE_MAX": 100,
         "FOLLOW_UP_SAMPLE_RATE": float(_env("FOLLOW_UP_SAMPLE_RATE", "1.0")),
         "FOLLOW_UP_MAX_ATTEMPTS": 3,
+        "RATE_WEIGHTS": DEFAULT_RATE_WEIGHTS,
+        "SUPERVISION": DEFAULT_SUPERVISION,
         "QUEUES_ENABLED": _env("QUEUES_ENABLED", "1") == "1",
         "WTF_CSRF_TIME_LIMIT": None,
     }

@@ -17,3 +17,6 @@ def register_blueprints(app: Flask) -> None:
     app.extensions.setdefault("openapi_extenders", []).append(document_actions)
     for blueprint in (auth_api, departments_api, followups_api, openapi_bp, tickets_api):
         app.register_blueprint(blueprint)
+    from hotline.supervision.api import blueprints as supervision_blueprints
+    for blueprint in supervision_blueprints():
+        app.register_blueprint(blueprint)

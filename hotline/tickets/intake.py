@@ -17,7 +17,10 @@ from hotline.tickets.transitions import Rules
 def receive_with_help(session: Session, *, data: dict[str, Any], actor: User, rules: Rules,
                       idempotency_key: str | None = None) -> Intake:
     """Receive a ticket and attach what helps the operator decide (suggestions, answers, duplicates)."""
-    return service.receive(session, data=data, actor=actor, rules=rules, idempotency_key=idempotency_key)
+    result = service.receive(session, data=data, actor=actor, rules=rules, idempotency_key=idempotency_key)
+    from hotline.supervision.duplicates import at_intake  # similar open tickets (并单)
+    result.extras["duplicates"] = at_intake(session, ticket=result.ticket, now=rules.now)
+    return result
 
 
 def act_with_hooks(session: Session, *, user: User | None, ticket: Ticket, action: Action, rules: Rules,

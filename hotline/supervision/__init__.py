@@ -1,0 +1,1 @@
+"""Supervision: rates, rankings, reports, exports, duplicates and hotspots (DESIGN section 6)."""

@@ -1,0 +1,77 @@
+"""CSV and XLSX exports of the metrics rows: the same numbers as the screen."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from hotline.supervision.rates import COUNTS, RATE_KEYS
+
+HEAD = ("group", "label", "category")
+COLUMN_LABELS = {
+    "group": "分组代码", "label": "名称", "category": "类别",
+    "received": "受理量", "citizens": "诉求人数（含并单）", "resolved_on_call": "直办量", "dispatched": "派单量",
+    "signed_on_time": "及时签收量", "returned": "退单量", "responded": "及时响应量", "due": "到期量",
+    "replied": "已答复量", "replied_on_time": "按时答复量", "overdue": "超期量", "to_follow_up": "待回访量",
+    "followed_up": "已回访量", "valid_follow_ups": "有效回访量", "solved": "解决", "partly_solved": "部分解决",
+    "satisfied": "满意", "basically_satisfied": "基本满意", "dissatisfied": "不满意", "reopened": "重办量",
+    "repeat_dissatisfied": "重复不满意工单", "urged": "催办次数", "supervised": "督办次数",
+    "sign_on_time_rate": "及时签收率", "return_rate": "退单率", "response_rate": "响应率",
+    "on_time_closing_rate": "按时办结率", "closing_rate": "办结率", "follow_up_rate": "回访率",
+    "solved_rate": "解决率", "satisfied_rate": "满意率", "reopen_rate": "重办率",
+    "resolved_on_call_rate": "直办率", "score": "综合得分",
+}
+
+
+def columns() -> tuple[str, ...]:
+    """Every column of an export, in order."""
+    return (*HEAD, *COUNTS, *RATE_KEYS)
+
+
+def _records(doc: dict[str, Any]) -> Iterable[list[Any]]:
+    cols = columns()
+    for row in doc["rows"]:
+        yield [row.get(c) for c in cols]
+    yield [{"group": "total", "label": "合计"}.get(c, doc["total"].get(c)) for c in cols]
+
+
+def to_csv(doc: dict[str, Any]) -> bytes:
+    """UTF-8 CSV with a BOM (so Excel reads the Chinese) and the key names as header."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(columns())
+    for record in _records(doc):
+        writer.writerow(["" if v is None else v for v in record])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def to_xlsx(doc: dict[str, Any]) -> bytes:
+    """A workbook: sheet 指标 with the rows (key names as header), sheet 说明 with labels and the period."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "指标"
+    sheet.append(list(columns()))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for record in _records(doc):
+        sheet.append(record)
+    for index in range(len(HEAD) + len(COUNTS) + 1, len(columns()) + 1):
+        for row in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+            row[0].number_format = "0.00%"
+    sheet.freeze_panes = "D2"
+    notes = book.create_sheet("说明")
+    notes.append(["统计区间", f"{doc['from']} 至 {doc['to']}"])
+    notes.append(["分组", doc["group_by"]])
+    notes.append(["权重", ", ".join(f"{k}={v}" for k, v in doc["weights"].items())])
+    notes.append([])
+    notes.append(["字段", "含义"])
+    for key in columns():
+        notes.append([key, COLUMN_LABELS.get(key, key)])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -1,0 +1,186 @@
+"""One pass over a narrow select of tickets and their events, giving the countable facts of a period.
+
+A fact is one countable thing (a dispatch to a department, a ticket due, a follow-up, ...) with the
+group it belongs to, its cohort day and the counts it adds. Every count is additive over days, so
+daily snapshots can be summed into any longer period.
+
+Cohorts (all Asia/Shanghai days, invalid tickets, approved exclusions and merged duplicates left out):
+- received: tickets received in the period (a merged duplicate adds a citizen to its primary instead);
+- dispatched: dispatch events in the period, each one an assignment of the department it names, with
+  whether that assignment was signed on time, returned, and whether the caller was contacted (a contact
+  or a reply) within the response limit (the sign limit of the ticket's urgency, from dispatch);
+- due: tickets whose reply deadline falls in the period and before now, for their current department;
+- to_follow_up: replies accepted in the period, and whether a follow-up reached the caller;
+- valid_follow_ups: follow-up calls that reached the caller in the period, with their outcome.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func, select, union
+from sqlalchemy.orm import Session
+
+from hotline.deadlines.calendar import WorkCalendar
+from hotline.deadlines.policy import TimeLimits, due_at
+from hotline.departments.models import Department
+from hotline.supervision.periods import Period, local_day
+from hotline.tickets.enums import Action, CloseReason, Satisfaction, Solved, Status
+from hotline.tickets.models import Ticket, TicketEvent
+
+COHORT_ACTIONS = (Action.DISPATCH.value, Action.ACCEPT_REPLY.value, Action.FOLLOW_UP.value,
+                  Action.URGE.value, Action.SUPERVISE.value)
+READ_ACTIONS = (*COHORT_ACTIONS, Action.SIGN.value, Action.RETURN.value, Action.CONTACT.value,
+                Action.REPLY.value, Action.APPROVE_RETURN.value)
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One countable thing: the ticket behind it, its groups, its cohort day and its counts."""
+
+    ticket_id: int
+    department: str | None
+    district: str | None
+    kind: str
+    channel: str
+    day: date
+    counts: dict[str, int]
+
+    def group(self, group_by: str) -> str | None:
+        """The group this fact belongs to under a grouping."""
+        return getattr(self, group_by)
+
+
+@dataclass
+class _Assignment:
+    at: datetime
+    department: str | None
+    signed_on_time: int = 0
+    returned: int = 0
+    contact_at: datetime | None = None
+
+
+@dataclass
+class _Context:
+    period: Period
+    now: datetime
+    calendar: WorkCalendar
+    limits: TimeLimits
+    repeat_times: int
+
+
+def _ticket_ids(period: Period, now: datetime) -> Any:
+    due_end = min(period.end, now)
+    return union(
+        select(Ticket.id).where(Ticket.received_at >= period.start, Ticket.received_at < period.end),
+        select(Ticket.id).where(Ticket.reply_due_at >= period.start, Ticket.reply_due_at < due_end),
+        select(TicketEvent.ticket_id).where(TicketEvent.at >= period.start, TicketEvent.at < period.end,
+                                            TicketEvent.action.in_(COHORT_ACTIONS)),
+    ).subquery()
+
+
+def collect(session: Session, *, period: Period, now: datetime, calendar: WorkCalendar,
+            limits: TimeLimits, repeat_times: int = 2) -> list[Fact]:
+    """Every fact of the period, from the tickets and their events (the events are the truth)."""
+    ids = _ticket_ids(period, now)
+    tickets = session.execute(
+        select(Ticket.id, Department.code, Ticket.district, Ticket.kind, Ticket.channel, Ticket.urgency,
+               Ticket.received_at, Ticket.reply_due_at, Ticket.replied_at, Ticket.close_reason)
+        .outerjoin(Department, Department.id == Ticket.department_id)
+        .where(Ticket.id.in_(select(ids.c[0])), Ticket.invalid.is_(False), Ticket.excluded.is_(False),
+               Ticket.status != Status.MERGED.value)).all()
+    citizens = dict(session.execute(
+        select(Ticket.merged_into_id, func.count()).where(Ticket.merged_into_id.in_(select(ids.c[0])))
+        .group_by(Ticket.merged_into_id)).all())
+    events: dict[int, list[Any]] = defaultdict(list)
+    for row in session.execute(
+            select(TicketEvent.ticket_id, TicketEvent.at, TicketEvent.action, TicketEvent.payload)
+            .where(TicketEvent.ticket_id.in_(select(ids.c[0])), TicketEvent.action.in_(READ_ACTIONS))
+            .order_by(TicketEvent.ticket_id, TicketEvent.id)):
+        events[row.ticket_id].append(row)
+    ctx = _Context(period, now, calendar, limits, repeat_times)
+    facts: list[Fact] = []
+    for t in tickets:
+        facts.extend(_ticket_facts(ctx, t, events.get(t.id, ()), 1 + citizens.get(t.id, 0)))
+    return facts
+
+
+def _ticket_facts(ctx: _Context, t: Any, events: Iterable[Any], citizens: int) -> Iterator[Fact]:
+    def fact(department: str | None, moment: datetime, **counts: int) -> Fact:
+        return Fact(t.id, department, t.district, t.kind, t.channel, local_day(moment), counts)
+
+    period = ctx.period
+    if period.contains(t.received_at):
+        yield fact(t.code, t.received_at, received=1, citizens=citizens,
+                   resolved_on_call=int(t.close_reason == CloseReason.RESOLVED_ON_CALL.value))
+    if t.reply_due_at is not None and t.code and period.start <= t.reply_due_at < min(period.end, ctx.now):
+        on_time = t.replied_at is not None and t.replied_at <= t.reply_due_at
+        yield fact(t.code, t.reply_due_at, due=1, replied=int(t.replied_at is not None),
+                   replied_on_time=int(on_time), overdue=int(not on_time))
+    yield from _event_facts(ctx, t, events, fact)
+
+
+def _event_facts(ctx: _Context, t: Any, events: Iterable[Any], fact: Any) -> Iterator[Fact]:
+    period = ctx.period
+    department: str | None = None
+    current: _Assignment | None = None
+    waiting: dict[str, Any] | None = None  # the accepted reply in the period waiting for its follow-up
+    dissatisfied = 0
+    for ev in events:
+        action, payload = ev.action, ev.payload or {}
+        if action == Action.DISPATCH.value:
+            if current is not None:
+                yield from _assignment_fact(ctx, t, current, fact)
+            department = payload.get("department")
+            current = _Assignment(ev.at, department)
+        elif action == Action.APPROVE_RETURN.value:
+            department = None
+        elif current is not None and action == Action.SIGN.value:
+            current.signed_on_time = int(bool(payload.get("on_time")))
+        elif current is not None and action == Action.RETURN.value:
+            current.returned = 1
+        elif current is not None and action in (Action.CONTACT.value, Action.REPLY.value):
+            current.contact_at = current.contact_at or ev.at
+        elif action == Action.ACCEPT_REPLY.value:
+            if waiting is not None:
+                yield fact(waiting["department"], waiting["at"], to_follow_up=1, followed_up=0)
+            waiting = {"department": department, "at": ev.at} if period.contains(ev.at) else None
+        elif action == Action.FOLLOW_UP.value and payload.get("reached", True):
+            if waiting is not None:
+                yield fact(waiting["department"], waiting["at"], to_follow_up=1, followed_up=1)
+                waiting = None
+            dissatisfied += payload.get("satisfaction") == Satisfaction.DISSATISFIED.value
+            if period.contains(ev.at):
+                yield fact(department, ev.at, **_follow_up_counts(payload, dissatisfied, ctx.repeat_times))
+        elif action in (Action.URGE.value, Action.SUPERVISE.value) and period.contains(ev.at):
+            yield fact(department, ev.at, **{"urged" if action == Action.URGE.value else "supervised": 1})
+    if current is not None:
+        yield from _assignment_fact(ctx, t, current, fact)
+    if waiting is not None:
+        yield fact(waiting["department"], waiting["at"], to_follow_up=1, followed_up=0)
+
+
+def _follow_up_counts(payload: dict[str, Any], dissatisfied: int, repeat_times: int) -> dict[str, int]:
+    solved, satisfaction = payload.get("solved"), payload.get("satisfaction")
+    repeat = satisfaction == Satisfaction.DISSATISFIED.value and dissatisfied == repeat_times
+    return {"valid_follow_ups": 1, "solved": int(solved == Solved.SOLVED.value),
+            "partly_solved": int(solved == Solved.PARTLY.value),
+            "satisfied": int(satisfaction == Satisfaction.SATISFIED.value),
+            "basically_satisfied": int(satisfaction == Satisfaction.BASICALLY.value),
+            "dissatisfied": int(satisfaction == Satisfaction.DISSATISFIED.value),
+            "reopened": int(bool(payload.get("reopened"))), "repeat_dissatisfied": int(repeat)}
+
+
+def _assignment_fact(ctx: _Context, t: Any, a: _Assignment, fact: Any) -> Iterator[Fact]:
+    if not ctx.period.contains(a.at):
+        return
+    responded = 0
+    if a.contact_at is not None:
+        limit = ctx.limits.for_urgency(t.urgency).sign
+        responded = int(a.contact_at <= due_at(limit=limit, start=a.at, calendar=ctx.calendar))
+    yield fact(a.department, a.at, dispatched=1, signed_on_time=a.signed_on_time, returned=a.returned,
+               responded=responded)

@@ -1,0 +1,97 @@
+"""主动治理: clusters of similar recent requests (jieba TF-IDF cosine, within one district and window)."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import Counter
+from datetime import datetime, timedelta
+from typing import Any
+
+import jieba
+import numpy as np
+from sklearn.cluster import AgglomerativeClustering
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from hotline.clock import iso
+from hotline.supervision.periods import local_day
+from hotline.tickets.enums import Status
+from hotline.tickets.models import Ticket
+
+jieba.setLogLevel(logging.WARNING)
+_STOP_WORDS = ("我们 你们 他们 希望 有关 部门 处理 问题 反映 市民 来电 请求 要求 现在 目前 已经 一直 没有 还是 这个 那个 "
+                 "情况 相关 进行 解决 尽快 可以 不能 是否 能否 导致 严重 影响 非常 每天 经常 最近 附近 以来")
+STOP = frozenset(_STOP_WORDS.split())
+WORD = re.compile(r"^[\u4e00-\u9fffA-Za-z]{2,}$")
+MAX_TICKETS = 6000
+SHOWN_TICKETS = 50
+
+
+def tokens(text: str) -> list[str]:
+    """jieba words of two or more characters, without stop words, digits or punctuation."""
+    return [w for w in jieba.lcut(text) if WORD.match(w) and w not in STOP]
+
+
+def _clusters(matrix: Any, similarity: float) -> np.ndarray:
+    if matrix.shape[0] == 1:
+        return np.zeros(1, dtype=int)
+    distance = np.clip(1.0 - (matrix @ matrix.T).toarray(), 0.0, 2.0)
+    model = AgglomerativeClustering(n_clusters=None, metric="precomputed", linkage="average",
+                                    distance_threshold=1.0 - similarity)
+    return model.fit_predict(distance)
+
+
+def find_hotspots(session: Session, *, now: datetime, days: int = 7, min_size: int = 3,
+                  similarity: float = 0.35, district: str | None = None, limit: int = 20) -> dict[str, Any]:
+    """Clusters of similar requests received in the last `days` days, largest and rising first."""
+    since = now - timedelta(days=days)
+    query = (select(Ticket.id, Ticket.number, Ticket.status, Ticket.content, Ticket.district, Ticket.received_at)
+             .where(Ticket.received_at >= since, Ticket.received_at <= now, Ticket.invalid.is_(False),
+                    Ticket.excluded.is_(False), Ticket.status != Status.MERGED.value)
+             .order_by(Ticket.id.desc()).limit(MAX_TICKETS))
+    if district:
+        query = query.where(Ticket.district == district)
+    rows = session.execute(query).all()
+    merged = dict(session.execute(select(Ticket.merged_into_id, func.count())
+                                  .where(Ticket.merged_into_id.is_not(None), Ticket.received_at >= since)
+                                  .group_by(Ticket.merged_into_id)).all())
+    found: list[dict[str, Any]] = []
+    if rows:
+        vectorizer = TfidfVectorizer(tokenizer=tokens, token_pattern=None, lowercase=False, sublinear_tf=True)
+        matrix = vectorizer.fit_transform([r.content for r in rows])
+        terms = vectorizer.get_feature_names_out()
+        by_district: dict[str | None, list[int]] = {}
+        for index, row in enumerate(rows):
+            by_district.setdefault(row.district, []).append(index)
+        for members in by_district.values():
+            labels = _clusters(matrix[members], similarity)
+            for label, size in Counter(labels).items():
+                if size >= min_size:
+                    chosen = [members[i] for i in np.flatnonzero(labels == label)]
+                    found.append(_describe([rows[i] for i in chosen], matrix[chosen], terms, merged, since, now))
+    found.sort(key=lambda c: (-c["size"], -c["trend"]["recent"], c["first_at"]))
+    return {"from": iso(since), "to": iso(now), "days": days, "tickets_considered": len(rows),
+            "clusters": found[:limit]}
+
+
+def _describe(rows: list[Any], matrix: Any, terms: Any, merged: dict[int, int], since: datetime,
+              now: datetime) -> dict[str, Any]:
+    weights = np.asarray(matrix.sum(axis=0)).ravel()
+    top = [str(terms[i]) for i in weights.argsort()[::-1][:6] if weights[i] > 0]
+    middle = since + (now - since) / 2
+    recent = sum(r.received_at >= middle for r in rows)
+    earlier = len(rows) - recent
+    direction = "rising" if recent > earlier * 1.25 else "falling" if recent * 1.25 < earlier else "steady"
+    daily = Counter(local_day(r.received_at).isoformat() for r in rows)
+    rows = sorted(rows, key=lambda r: r.received_at)
+    districts = Counter(r.district for r in rows)
+    return {"size": len(rows), "callers": len(rows) + sum(merged.get(r.id, 0) for r in rows),
+            "district": districts.most_common(1)[0][0], "top_terms": top,
+            "trend": {"recent": recent, "earlier": earlier, "direction": direction,
+                      "daily": dict(sorted(daily.items()))},
+            "first_at": iso(rows[0].received_at), "last_at": iso(rows[-1].received_at),
+            "sample": rows[-1].content[:80],
+            "tickets": [{"id": r.id, "number": r.number, "status": r.status, "received_at": iso(r.received_at)}
+                        for r in rows[-SHOWN_TICKETS:]]}

@@ -1,0 +1,37 @@
+"""The monthly report: totals, the ranking by category with flags, districts and kinds."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import current_app
+from sqlalchemy.orm import Session
+
+from hotline.clock import iso
+from hotline.supervision import periods
+from hotline.supervision.facts import Fact
+from hotline.supervision.ranking import rank
+from hotline.supervision.rates import assemble, facts_for, sum_counts
+
+
+def _doc(session: Session, facts: list[Fact], period: periods.Period, group_by: str) -> dict[str, Any]:
+    return assemble(session, period=period, group_by=group_by, grouped=sum_counts(facts, group_by),
+                    total=sum_counts(facts, None).get(None, {}))
+
+
+def monthly(session: Session, *, month: str, now: datetime) -> dict[str, Any]:
+    """Everything the monthly report shows, computed in one pass over the month's facts."""
+    period = periods.month(month)
+    facts = facts_for(session, period=period, now=now)
+    departments = _doc(session, facts, period, "department")
+    previous_period = periods.month(f"{(period.first - timedelta(days=1)):%Y-%m}")
+    previous = _doc(session, facts_for(session, period=previous_period, now=now), previous_period, "department")
+    return {
+        "month": month, **period.as_json(), "generated_at": iso(now), "weights": departments["weights"],
+        "total": departments["total"], "previous_total": previous["total"],
+        "ranking": rank(departments["rows"], current_app.config["SUPERVISION"]),
+        "districts": _doc(session, facts, period, "district")["rows"],
+        "kinds": _doc(session, facts, period, "kind")["rows"],
+        "channels": _doc(session, facts, period, "channel")["rows"],
+    }
