@@ -59,7 +59,8 @@ def dispatch(session: Session, ticket: Ticket, data: dict[str, Any], rules: Rule
         ticket.urgency = data["urgency"]
     _set_dispatch_deadlines(ticket, rules)
     return {"department": lead.code, "assisting": [d.code for d in assisting], "previous": previous,
-            "auto": bool(data.get("auto")), "redispatch": ticket.dispatch_count > 1}
+            "auto": bool(data.get("auto")), "decision": data.get("decision"),
+            "redispatch": ticket.dispatch_count > 1}
 
 
 def sign(_s: Session, ticket: Ticket, _d: dict[str, Any], rules: Rules) -> dict[str, Any]:
@@ -218,6 +219,12 @@ def follow_up(_s: Session, ticket: Ticket, data: dict[str, Any], rules: Rules) -
     return {**payload, "_to": Status.CLOSED}
 
 
+def skip_follow_up(_s: Session, ticket: Ticket, data: dict[str, Any], rules: Rules) -> dict[str, Any]:
+    """未抽中: the sampling rule left this ticket out of the follow-up calls; closed without one."""
+    _close(ticket, rules, CloseReason.NOT_SAMPLED)
+    return {"sample_rate": data.get("sample_rate")}
+
+
 def _close(ticket: Ticket, rules: Rules, reason: CloseReason) -> None:
     ticket.closed_at = rules.now
     ticket.close_reason = reason.value
@@ -278,5 +285,5 @@ EFFECTS: dict[Action, Effect] = {
     Action.SEND_BACK: send_back, Action.FOLLOW_UP: follow_up, Action.URGE: count("urge_count"),
     Action.SUPERVISE: count("supervise_count"), Action.MERGE: merge,
     Action.RESOLVE_ON_CALL: resolve_on_call, Action.TRANSFER_EMERGENCY: transfer_emergency,
-    Action.MARK_INVALID: mark_invalid,
+    Action.MARK_INVALID: mark_invalid, Action.SKIP_FOLLOW_UP: skip_follow_up,
 }

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from hotline.departments.models import User
+from hotline.dispatching import corrections
 from hotline.tickets import service
 from hotline.tickets.enums import Action
 from hotline.tickets.models import Ticket, TicketEvent
@@ -20,14 +21,18 @@ def receive_with_help(session: Session, *, data: dict[str, Any], actor: User, ru
     result = service.receive(session, data=data, actor=actor, rules=rules, idempotency_key=idempotency_key)
     from hotline.supervision.duplicates import at_intake  # similar open tickets (并单)
     result.extras["duplicates"] = at_intake(session, ticket=result.ticket, now=rules.now)
+    if not result.created:
+        return result
     return result
 
 
 def act_with_hooks(session: Session, *, user: User | None, ticket: Ticket, action: Action, rules: Rules,
                    data: dict[str, Any], note: str | None = None, version: int | None = None) -> TicketEvent:
     """Make a move and the bookkeeping that belongs to it in the same transaction."""
-    return service.act(session, user=user, ticket=ticket, action=action, rules=rules, data=data, note=note,
-                       version=version)
+    event = service.act(session, user=user, ticket=ticket, action=action, rules=rules, data=data, note=note,
+                        version=version)
+    corrections.record(session, ticket=ticket, event=event, now=rules.now)
+    return event
 
 
 def after_commit(result: Intake) -> None:

@@ -1,0 +1,1 @@
+"""Dispatch: classifier suggestions, the dispatch catalogue (派单目录), auto-dispatch and corrections."""

@@ -1,0 +1,47 @@
+"""At intake: the catalogue decides where a rule is explicit, else the model when it is sure enough."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hotline.departments.models import Department
+from hotline.dispatching import catalogue
+from hotline.dispatching.suggest import suggest
+from hotline.tickets.enums import Action, Status
+from hotline.tickets.models import Ticket
+from hotline.tickets.transitions import Rules, transition
+
+
+def propose_and_dispatch(session: Session, *, ticket: Ticket, rules: Rules) -> dict[str, Any]:
+    """Store the suggestions on the ticket and auto-dispatch it when a rule or a sure model says where."""
+    found, model = suggest(ticket.content, k=3)
+    ticket.suggestions = [{"department": s.department, "confidence": s.confidence} for s in found]
+    ticket.model_version = getattr(model, "version", None)
+    extras: dict[str, Any] = {"suggestions": ticket.suggestions, "model_version": ticket.model_version,
+                              "auto_dispatch": None}
+    if ticket.status != Status.RECEIVED:
+        return extras  # the operator already chose a department
+    rule = catalogue.match(session, text=ticket.content, kind=ticket.kind, district=ticket.district)
+    if rule is not None:
+        decision = {"by": "catalogue", "rule": asdict(rule), "department": rule.department}
+    elif found and model is not None and found[0].confidence >= model.threshold \
+            and _known(session, found[0].department):
+        decision = {"by": "model", "department": found[0].department, "confidence": found[0].confidence,
+                    "threshold": model.threshold, "model_version": model.version}
+    else:
+        return extras
+    ticket.auto_dispatched = True
+    transition(session, ticket=ticket, action=Action.DISPATCH, actor=None, rules=rules,
+               data={"department": decision["department"], "auto": True, "decision": decision},
+               note="自动派单" if decision["by"] == "model" else f"按派单目录「{rule.name}」派单")
+    extras["auto_dispatch"] = decision
+    return extras
+
+
+def _known(session: Session, code: str) -> bool:
+    return session.scalar(select(Department.id).where(Department.code == code,
+                                                      Department.active.is_(True))) is not None

@@ -1,0 +1,48 @@
+"""The dispatch catalogue (versioned rules) and the corrections that feed retraining."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from hotline.db import Base
+from hotline.departments.models import Department
+
+
+class DispatchRule(Base):
+    """派单目录 rule: keywords / category / district → department. Rows are never edited in place:
+    a change retires the row and adds its successor, so every version stays readable."""
+
+    __tablename__ = "dispatch_rules"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rule_key: Mapped[str] = mapped_column(String(40), index=True)  # stable across versions
+    version: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(100))
+    keywords: Mapped[str] = mapped_column(Text, default="")  # 、 or comma separated; any one matches
+    category: Mapped[str | None] = mapped_column(String(40))  # request kind, e.g. complaint
+    district: Mapped[str | None] = mapped_column(String(40))
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
+    priority: Mapped[int] = mapped_column(Integer, default=100)
+    active: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
+    created_by: Mapped[str] = mapped_column(String(60))
+    created_at: Mapped[datetime]
+    retired_at: Mapped[datetime | None]
+
+    department: Mapped[Department] = relationship(lazy="joined")
+
+
+class Correction(Base):
+    """A dispatch that turned out wrong (approved return, re-dispatch): a training row for the next model."""
+
+    __tablename__ = "dispatch_corrections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True, unique=True)
+    text: Mapped[str] = mapped_column(Text)
+    wrong_department: Mapped[str | None] = mapped_column(String(40))
+    right_department: Mapped[str] = mapped_column(String(40))
+    source: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime]
