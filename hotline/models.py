@@ -3,6 +3,7 @@
 from hotline.auth.models import AccessLog, ApiToken
 from hotline.deadlines.models import CalendarDay
 from hotline.departments.models import Department, User
+from hotline.knowledge.models import Article, ArticleFeedback, ArticleVersion, ReviewTask  # noqa: F401
 from hotline.supervision.models import MetricSnapshot  # noqa: F401
 from hotline.tickets.models import IdempotencyKey, Ticket, TicketEvent
 

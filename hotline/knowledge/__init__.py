@@ -1,0 +1,1 @@
+"""Knowledge base (知识库) in the database: articles, review workflow, search at intake, import/export."""

@@ -1,0 +1,93 @@
+"""Search of published articles and their use on a call.
+
+Each process keeps one built index (knowledge_base.IndexCache). Before every search one aggregate
+SELECT reads a version token from the database; any saved change of any article (publish, edit, retire,
+expiry dates) bumps an article's `version`, so the token changes and the next search in every web
+process rebuilds from the database. Nothing is shared in memory between hosts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from datetime import date, datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from hotline.clock import local, utcnow
+from hotline.errors import Conflict, ValidationError
+from hotline.knowledge.models import Article
+from knowledge_base import ArticleDoc, IndexCache, SearchIndex
+
+CACHE = IndexCache()
+
+
+def index_token(session: Session) -> Hashable:
+    """(database, count, sum of versions, last change): changes whenever any article is saved."""
+    count, versions, last = session.execute(
+        select(func.count(Article.id), func.coalesce(func.sum(Article.version), 0), func.max(Article.updated_at))
+    ).one()
+    # The URL keeps processes that talk to several databases (tests, tools) from mixing indexes.
+    return (str(session.get_bind().url), count, versions, str(last))
+
+
+def _docs(session: Session) -> list[ArticleDoc]:
+    rows = session.scalars(select(Article).order_by(Article.id))
+    return [ArticleDoc(id=a.id, title=a.title, answer=a.answer, department=a.department.code,
+                       questions=tuple(a.questions or ()), tags=tuple(a.tags or ()), status=a.status,
+                       version=a.version, effective_from=a.effective_from, expires_on=a.expires_on)
+            for a in rows]
+
+
+def current_index(session: Session) -> SearchIndex:
+    """This process's index, rebuilt from the database only when the token changed."""
+    return CACHE.get(index_token(session), lambda: _docs(session))
+
+
+def today(now: datetime) -> date:
+    """The local (Asia/Shanghai) date on which effective and expiry dates are judged."""
+    return local(now).date()
+
+
+def search_articles(session: Session, query: str, k: int = 5, *, department: str | None = None,
+                    tag: str | None = None, status: str | None = "published",
+                    now: datetime | None = None) -> list[dict]:
+    """Top-k articles for the query with highlighted snippets; published ones are limited to their dates."""
+    on = today(now or utcnow()) if status == "published" else None
+    hits = current_index(session).search(query or "", k=k, department=department, tag=tag, status=status,
+                                         on=on)
+    return [{"id": h.article_id, "title": h.title, "snippet": h.snippet, "department": h.department,
+             "score": h.score} for h in hits]
+
+
+def search_published(session: Session, query: str, k: int = 5, *, department: str | None = None,
+                     tag: str | None = None, now: datetime | None = None) -> list[dict]:
+    """Published, currently effective articles best matching the query: {id, title, snippet, department, score}."""
+    return search_articles(session, query, k, department=department, tag=tag, status="published", now=now)
+
+
+def usable_problem(article: Article, now: datetime) -> str | None:
+    """Why the article cannot answer a call now (None when it can)."""
+    day = today(now)
+    if article.status != "published":
+        return "知识条目未发布或已下线，不能用于直办"
+    if article.expires_on is not None and article.expires_on < day:
+        return f"知识条目已于 {article.expires_on.isoformat()} 失效，不能用于直办"
+    if article.effective_from is not None and article.effective_from > day:
+        return f"知识条目自 {article.effective_from.isoformat()} 起生效，目前不能用于直办"
+    return None
+
+
+def use_on_call(session: Session, *, article_id: int, now: datetime) -> Article:
+    """Count one use of an article that closes a call (直办); 422 if unknown, 409 if not usable now."""
+    article = session.get(Article, article_id)
+    if article is None:
+        raise ValidationError(f"article_id: 知识条目 {article_id} 不存在", details=[{"field": "article_id"}])
+    problem = usable_problem(article, now)
+    if problem:
+        raise Conflict(problem, code="article_not_usable")
+    # One UPDATE adds to the stored count, so uses from several processes are never lost.
+    session.execute(update(Article).where(Article.id == article.id).values(use_count=Article.use_count + 1))
+    session.flush()
+    session.refresh(article)
+    return article
