@@ -26,6 +26,7 @@ _STOP_WORDS = ("我们 你们 他们 希望 有关 部门 处理 问题 反映 �
 STOP = frozenset(_STOP_WORDS.split())
 WORD = re.compile(r"^[\u4e00-\u9fffA-Za-z]{2,}$")
 MAX_TICKETS = 6000
+TEXT_WEIGHT, PLACE_WEIGHT = 0.75, 0.25
 SHOWN_TICKETS = 50
 
 
@@ -34,20 +35,29 @@ def tokens(text: str) -> list[str]:
     return [w for w in jieba.lcut(text) if WORD.match(w) and w not in STOP]
 
 
-def _clusters(matrix: Any, similarity: float) -> np.ndarray:
+def _clusters(matrix: Any, places: Any, similarity: float) -> np.ndarray:
+    """Average-linkage clusters on text similarity with a bonus for the same place."""
     if matrix.shape[0] == 1:
         return np.zeros(1, dtype=int)
-    distance = np.clip(1.0 - (matrix @ matrix.T).toarray(), 0.0, 2.0)
+    combined = TEXT_WEIGHT * (matrix @ matrix.T).toarray() + PLACE_WEIGHT * (places @ places.T).toarray()
+    distance = np.clip(1.0 - combined, 0.0, 2.0)
     model = AgglomerativeClustering(n_clusters=None, metric="precomputed", linkage="average",
                                     distance_threshold=1.0 - similarity)
     return model.fit_predict(distance)
 
 
+def _zeros(n: int) -> Any:
+    from scipy.sparse import csr_matrix
+
+    return csr_matrix((n, 1))
+
+
 def find_hotspots(session: Session, *, now: datetime, days: int = 7, min_size: int = 3,
-                  similarity: float = 0.35, district: str | None = None, limit: int = 20) -> dict[str, Any]:
+                  similarity: float = 0.4, district: str | None = None, limit: int = 20) -> dict[str, Any]:
     """Clusters of similar requests received in the last `days` days, largest and rising first."""
     since = now - timedelta(days=days)
-    query = (select(Ticket.id, Ticket.number, Ticket.status, Ticket.content, Ticket.district, Ticket.received_at)
+    query = (select(Ticket.id, Ticket.number, Ticket.status, Ticket.content, Ticket.district, Ticket.address,
+                    Ticket.received_at)
              .where(Ticket.received_at >= since, Ticket.received_at <= now, Ticket.invalid.is_(False),
                     Ticket.excluded.is_(False), Ticket.status != Status.MERGED.value)
              .order_by(Ticket.id.desc()).limit(MAX_TICKETS))
@@ -59,14 +69,17 @@ def find_hotspots(session: Session, *, now: datetime, days: int = 7, min_size: i
                                   .group_by(Ticket.merged_into_id)).all())
     found: list[dict[str, Any]] = []
     if rows:
-        vectorizer = TfidfVectorizer(tokenizer=tokens, token_pattern=None, lowercase=False, sublinear_tf=True)
+        # Term frequencies without IDF: in a burst, the shared words (停水, 供水) are frequent by nature.
+        vectorizer = TfidfVectorizer(tokenizer=tokens, token_pattern=None, lowercase=False, use_idf=False)
         matrix = vectorizer.fit_transform([r.content for r in rows])
+        places = TfidfVectorizer(analyzer="char", ngram_range=(2, 2), use_idf=False).fit_transform(
+            [r.address or "" for r in rows]) if any(r.address for r in rows) else _zeros(len(rows))
         terms = vectorizer.get_feature_names_out()
         by_district: dict[str | None, list[int]] = {}
         for index, row in enumerate(rows):
             by_district.setdefault(row.district, []).append(index)
         for members in by_district.values():
-            labels = _clusters(matrix[members], similarity)
+            labels = _clusters(matrix[members], places[members], similarity)
             for label, size in Counter(labels).items():
                 if size >= min_size:
                     chosen = [members[i] for i in np.flatnonzero(labels == label)]
