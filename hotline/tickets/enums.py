@@ -47,6 +47,7 @@ class Action(StrEnum):
     TRANSFER_EMERGENCY = "transfer_emergency"
     MARK_INVALID = "mark_invalid"
     CONTACT = "contact"
+    SKIP_FOLLOW_UP = "skip_follow_up"  # system only: closed without a call under the sampling rule
 
     @property
     def slug(self) -> str:
@@ -130,6 +131,7 @@ LABELS: dict[str, str] = {
     "reply": "答复", "accept_reply": "审核通过", "send_back": "审核退回", "follow_up": "回访",
     "urge": "催办", "supervise": "督办", "merge": "并单", "resolve_on_call": "直办",
     "transfer_emergency": "转110/119/120", "mark_invalid": "无效诉求", "contact": "联系诉求人",
+    "skip_follow_up": "未抽中免回访",
     "consultation": "咨询", "help": "求助", "complaint": "投诉", "report": "举报", "suggestion": "建议",
     "praise": "表扬", "emergency": "紧急", "urgent": "加急", "normal": "一般", "complex": "复杂",
     "phone": "电话", "web": "网站", "app": "APP", "wechat": "微信", "sms": "短信", "mailbox": "市长信箱",

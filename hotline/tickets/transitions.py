@@ -63,6 +63,8 @@ MOVES: dict[Action, Move] = {
     Action.RESOLVE_ON_CALL: _m({S.RECEIVED}, S.CLOSED, R.OPERATOR),
     Action.TRANSFER_EMERGENCY: _m({S.RECEIVED}, S.TRANSFERRED, R.OPERATOR),
     Action.MARK_INVALID: _m({S.RECEIVED, S.PENDING_DISPATCH}, S.CLOSED, R.OPERATOR, R.DISPATCHER),
+    # System moves: no role may make them, only the system (actor None).
+    Action.SKIP_FOLLOW_UP: _m({S.AWAITING_FOLLOW_UP}, S.CLOSED),
 }
 
 

@@ -126,7 +126,8 @@ def test_forbidden_move_writes_nothing(api, state, action, user, body, status):
 
 def test_every_move_is_covered_by_the_allowed_table():
     covered = {a.replace("-", "_") for _s, a, _u, _b, _e in ALLOWED}
-    assert covered == {action.value for action in MOVES}
+    # Role-less moves are made by the system only (tests/followups covers skip_follow_up).
+    assert covered == {action.value for action, move in MOVES.items() if move.roles}
 
 
 def test_three_unanswered_follow_up_calls_close_the_ticket(api):
