@@ -71,6 +71,12 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "SUPERVISION": DEFAULT_SUPERVISION,
         "QUEUES_ENABLED": _env("QUEUES_ENABLED", "1") == "1",
         "WTF_CSRF_TIME_LIMIT": None,
+        # Pages (hotline.web): a cookie session; CSRF is checked by the page blueprint only, not the API.
+        "WTF_CSRF_CHECK_DEFAULT": False,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _env("SESSION_COOKIE_SECURE", "0") == "1",
+        "WEB_PAGE_SIZE": 20,
     }
     if overrides:
         config.update(overrides)

@@ -1,0 +1,122 @@
+"""受理台: the intake form, the live help panel and the new ticket with the operator's next moves."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from flask import flash, jsonify, redirect, render_template, request, session, url_for
+
+from hotline.clock import utcnow
+from hotline.db import session as db_session
+from hotline.deadlines.service import rules_at
+from hotline.demo.city import DISTRICTS
+from hotline.departments.roles import Role
+from hotline.errors import ApiError, ValidationError
+from hotline.tickets import intake, service
+from hotline.tickets.enums import Channel, Kind, Urgency
+from hotline.tickets.schemas import CREATE
+from hotline.web import assist
+from hotline.web.auth import login_required, me
+from hotline.web.blueprint import bp, error_message
+from hotline.web.common import departments
+from hotline.web.forms import checked, flash_text, label
+from hotline.web.tickets import move_forms, shown_caller
+
+INTAKE_ROLES = (Role.OPERATOR, Role.DISPATCHER)
+INTAKE_FIELDS = {name: spec for name, spec in CREATE.items() if name != "assisting"}
+KB_KEYS = ("knowledge", "kb_matches", "kb", "articles")
+DUPLICATE_KEYS = ("duplicates", "possible_duplicates")
+
+
+def _options() -> dict[str, Any]:
+    return {"channels": [(c.value, label(c)) for c in Channel], "kinds": [(k.value, label(k)) for k in Kind],
+            "urgencies": [(u.value, label(u)) for u in Urgency], "districts": [(d, d) for d in DISTRICTS],
+            "departments": departments()}
+
+
+@bp.get("/console")
+@login_required(*INTAKE_ROLES)
+def console() -> Any:
+    """The empty intake form; the idempotency key makes a double submit create one ticket."""
+    return render_template("web/console.html", key=uuid.uuid4().hex, values={}, **_options())
+
+
+def _trim(items: Any, limit: int = 5) -> list[dict[str, Any]]:
+    # The extras ride in the session cookie until the result page is shown: keep them small.
+    if not isinstance(items, list):
+        return []
+    return [{k: (v[:120] if isinstance(v, str) else v) for k, v in item.items()
+             if isinstance(v, str | int | float | bool) or v is None}
+            for item in items[:limit] if isinstance(item, dict)]
+
+
+def _extras(extras: dict[str, Any]) -> dict[str, Any]:
+    kb = next((extras[k] for k in KB_KEYS if k in extras), None)
+    dups = next((extras[k] for k in DUPLICATE_KEYS if k in extras), None)
+    auto = extras.get("auto_dispatch")
+    return {"suggestions": _trim(extras.get("suggestions")), "kb": None if kb is None else _trim(kb),
+            "duplicates": _trim(dups), "auto_dispatch": _trim([auto])[0] if isinstance(auto, dict) else None}
+
+
+@bp.post("/console")
+@login_required(*INTAKE_ROLES)
+def console_create() -> Any:
+    """受理: create the ticket through the same intake service as the API."""
+    form = request.form
+    key = (form.get("idempotency_key") or "").strip()[:100] or None
+    db = db_session()
+    try:
+        data = checked(form, INTAKE_FIELDS)
+        result = intake.receive_with_help(db, data=data, actor=me(), rules=rules_at(db, utcnow()),
+                                          idempotency_key=key)
+        db.commit()
+    except ApiError as exc:
+        db.rollback()
+        flash(flash_text(exc) if isinstance(exc, ValidationError) else error_message(exc), "error")
+        return render_template("web/console.html", key=key or uuid.uuid4().hex, values=form, **_options()), 422
+    intake.after_commit(result)
+    if result.created:
+        session["intake"] = {"ticket_id": result.ticket.id, **_extras(result.extras)}
+        flash(f"已受理，工单编号 {result.ticket.number}", "success")
+    return redirect(url_for("web.console_ticket", ticket_id=result.ticket.id))
+
+
+@bp.get("/console/tickets/<int:ticket_id>")
+@login_required(*INTAKE_ROLES)
+def console_ticket(ticket_id: int) -> Any:
+    """The ticket just received, what the intake found, and 直办 / 派单 / 转办 / 无效."""
+    db, user = db_session(), me()
+    ticket = service.get_visible(db, user=user, ticket_id=ticket_id)
+    stash = session.get("intake") or {}
+    extras = stash if stash.get("ticket_id") == ticket.id else _extras({"suggestions": ticket.suggestions})
+    if extras.get("kb") is None:
+        extras = {**extras, "kb": assist.kb_matches(ticket.content)}
+    names = dict(departments())
+    article_choices = [(str(a["id"]), a.get("title", a["id"])) for a in extras["kb"] if "id" in a]
+    top = extras["suggestions"][0]["department"] if extras["suggestions"] else None
+    forms = move_forms(ticket, user, choices={"article_id": article_choices} if article_choices else None,
+                       values={"department": top})
+    caller = shown_caller(user, ticket, "view_ticket")
+    page = render_template("web/console_ticket.html", t=ticket, caller=caller, extras=extras, names=names,
+                           forms=forms)
+    db.commit()
+    return page
+
+
+def _text() -> str:
+    return (request.args.get("text") or "")[:2000]
+
+
+@bp.get("/console/assist/suggestions")
+@login_required(*INTAKE_ROLES)
+def assist_suggestions() -> Any:
+    """Dispatch suggestions for the text being typed (JSON for the side panel)."""
+    return jsonify({"items": assist.suggestions(_text())})
+
+
+@bp.get("/console/assist/kb")
+@login_required(*INTAKE_ROLES)
+def assist_kb() -> Any:
+    """Knowledge-base matches for the text being typed (JSON for the side panel)."""
+    return jsonify({"items": assist.kb_matches(_text())})
