@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from hotline.departments.models import User
 from hotline.dispatching import corrections
+from hotline.knowledge.search import search_published, use_on_call
 from hotline.tickets import service
 from hotline.tickets.enums import Action
 from hotline.tickets.models import Ticket, TicketEvent
@@ -21,6 +22,7 @@ def receive_with_help(session: Session, *, data: dict[str, Any], actor: User, ru
     result = service.receive(session, data=data, actor=actor, rules=rules, idempotency_key=idempotency_key)
     from hotline.supervision.duplicates import at_intake  # similar open tickets (并单)
     result.extras["duplicates"] = at_intake(session, ticket=result.ticket, now=rules.now)
+    result.extras["knowledge"] = search_published(session, result.ticket.content, k=5, now=rules.now)
     if not result.created:
         return result
     return result
@@ -29,6 +31,9 @@ def receive_with_help(session: Session, *, data: dict[str, Any], actor: User, ru
 def act_with_hooks(session: Session, *, user: User | None, ticket: Ticket, action: Action, rules: Rules,
                    data: dict[str, Any], note: str | None = None, version: int | None = None) -> TicketEvent:
     """Make a move and the bookkeeping that belongs to it in the same transaction."""
+    if action is Action.RESOLVE_ON_CALL:  # 直办: count the article's use (422/409 if unusable), link its title
+        article = use_on_call(session, article_id=data["article_id"], now=rules.now)
+        data = {**data, "article_title": article.title}
     event = service.act(session, user=user, ticket=ticket, action=action, rules=rules, data=data, note=note,
                         version=version)
     corrections.record(session, ticket=ticket, event=event, now=rules.now)
