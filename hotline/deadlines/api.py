@@ -1,0 +1,71 @@
+"""Admin entry of the official calendar (State Council notice) and a working-day lookup for everyone."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, jsonify, request
+
+from hotline.auth.web import require
+from hotline.clock import utcnow
+from hotline.db import session
+from hotline.deadlines import official
+from hotline.deadlines.service import load_calendar, rules_at
+from hotline.departments.roles import Role
+from hotline.errors import ValidationError
+from hotline.openapi import documented
+from hotline.validation import Field, int_arg, json_body, validate
+
+bp = Blueprint("calendar_api", __name__, url_prefix="/api/v1/calendar")
+
+DAYS = {"days": Field(list, required=True, max_items=400, item_max_len=40)}
+
+
+def _parse(items: list[str]) -> list[tuple[date, bool, str | None]]:
+    """Items look like "2027-01-01:off:元旦" or "2027-02-07:work:春节调休"."""
+    parsed, errors = [], []
+    for number, item in enumerate(items, start=1):
+        parts = item.split(":", 2)
+        try:
+            day = date.fromisoformat(parts[0])
+            kind = parts[1]
+            if kind not in ("off", "work"):
+                raise ValueError(kind)
+        except (ValueError, IndexError):
+            errors.append({"field": f"days[{number}]", "message": f"格式应为 YYYY-MM-DD:off|work[:名称]，收到 {item!r}"})
+            continue
+        parsed.append((day, kind == "work", parts[2] if len(parts) > 2 else None))
+    if errors:
+        raise ValidationError("日历数据有误", details=errors)
+    return parsed
+
+
+@bp.get("/days")
+@require()
+def days():  # type: ignore[no-untyped-def]
+    """Entered official days (?year=2027) and whether a date is a working day (?date=...)."""
+    db = session()
+    body: dict = {"days": official.days_json(db, int_arg("year", 0, low=0, high=2100) or None)}
+    if request.args.get("date"):
+        try:
+            day = date.fromisoformat(request.args["date"])
+        except ValueError:
+            raise ValidationError("date 格式应为 YYYY-MM-DD") from None
+        calendar = load_calendar(db)
+        body["date"] = {"day": day.isoformat(), "workday": calendar.is_workday(day),
+                        "official": calendar.is_official(day)}
+    return jsonify(body)
+
+
+@bp.post("/days")
+@require(Role.ADMIN)
+@documented(DAYS)
+def enter():  # type: ignore[no-untyped-def]
+    """Enter official days; provisional deadlines of open tickets are recomputed at once."""
+    parsed = _parse(validate(json_body(), DAYS)["days"])
+    db = session()
+    now = utcnow()
+    count = official.enter_days(db, days=parsed, now=now)
+    changed = official.recompute_provisional(db, rules=rules_at(db, now))
+    db.commit()
+    return jsonify({"entered": count, "recomputed_tickets": changed}), 201
