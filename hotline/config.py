@@ -69,6 +69,9 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "FOLLOW_UP_MAX_ATTEMPTS": 3,
         "RATE_WEIGHTS": DEFAULT_RATE_WEIGHTS,
         "SUPERVISION": DEFAULT_SUPERVISION,
+        # Knowledge base: review articles expiring within N days, or with this many "did not help".
+        "KB_REVIEW_EXPIRY_DAYS": int(_env("KB_REVIEW_EXPIRY_DAYS", "30")),
+        "KB_UNHELPFUL_THRESHOLD": int(_env("KB_UNHELPFUL_THRESHOLD", "3")),
         "QUEUES_ENABLED": _env("QUEUES_ENABLED", "1") == "1",
         "WTF_CSRF_TIME_LIMIT": None,
         # Pages (hotline.web): a cookie session; CSRF is checked by the page blueprint only, not the API.

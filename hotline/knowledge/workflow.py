@@ -169,6 +169,8 @@ def edit_article(session: Session, *, article: Article, content: dict[str, Any],
         return article
     old_status = article.status
     article.status = _status_after_edit(actor, article.status)
+    if article.status == "published":
+        article.published_at = now  # new content is live: feedback is counted afresh from here
     _close_tasks(session, article=article, actor=actor, now=now)
     _save_version(session, article=article, actor=actor, action=action, now=now,
                   changed=changed + (["status"] if article.status != old_status else []), note=note)
