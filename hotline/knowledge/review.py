@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from flask import current_app, has_app_context
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -67,9 +68,20 @@ def _notify(session: Session, *, task: ReviewTask, article: Article, now: dateti
     notify(session, key=f"kb_review:{task.id}", audience=audience, message=message, now=now)
 
 
-def create_review_tasks(session: Session, *, now: datetime, expiry_days: int = EXPIRY_DAYS,
-                        unhelpful_threshold: int = UNHELPFUL_THRESHOLD) -> int:
-    """Open a review task (and notify) for each article near expiry or unhelpful; returns how many."""
+def _setting(name: str, default: int) -> int:
+    """A KB_* setting of the current app (the periodic job runs in one), else the default."""
+    return int(current_app.config.get(name, default)) if has_app_context() else default
+
+
+def create_review_tasks(session: Session, *, now: datetime, expiry_days: int | None = None,
+                        unhelpful_threshold: int | None = None) -> int:
+    """Open a review task (and notify) for each article near expiry or unhelpful; returns how many.
+
+    Thresholds not given come from KB_REVIEW_EXPIRY_DAYS and KB_UNHELPFUL_THRESHOLD."""
+    if expiry_days is None:
+        expiry_days = _setting("KB_REVIEW_EXPIRY_DAYS", EXPIRY_DAYS)
+    if unhelpful_threshold is None:
+        unhelpful_threshold = _setting("KB_UNHELPFUL_THRESHOLD", UNHELPFUL_THRESHOLD)
     created = 0
     candidates = [("expiring", a, d) for a, d in _expiring(session, now=now, days=expiry_days)]
     candidates += [("unhelpful", a, d) for a, d in _unhelpful(session, threshold=unhelpful_threshold)]
