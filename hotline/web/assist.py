@@ -14,8 +14,9 @@ from hotline.db import session
 
 log = logging.getLogger(__name__)
 
-SUGGEST_MODULE = "hotline.dispatching.suggest"
-KB_MODULE = "hotline.knowledge.service"
+SUGGEST_MODULES = ("hotline.dispatching.suggest",)
+# The brief named hotline.knowledge.service; the function landed in hotline.knowledge.search.
+KB_MODULES = ("hotline.knowledge.search", "hotline.knowledge.service")
 
 
 def _service(module: str, name: str) -> Any | None:
@@ -30,14 +31,15 @@ def _service(module: str, name: str) -> Any | None:
     return getattr(found, name, None)
 
 
-def _call(module: str, name: str, *args: Any, **kwargs: Any) -> list[dict[str, Any]]:
-    func = _service(module, name)
+def _call(modules: tuple[str, ...], name: str, *args: Any, **kwargs: Any) -> list[dict[str, Any]]:
+    func = next((f for f in (_service(m, name) for m in modules) if f is not None), None)
     if func is None:
+        log.info("assist: %s not available yet in %s", name, ", ".join(modules))
         return []
     try:
         return list(func(*args, **kwargs))
     except Exception:  # the panel is an aid: a failing helper must not stop the intake
-        log.exception("assist: %s.%s failed", module, name)
+        log.exception("assist: %s failed", name)
         return []
 
 
@@ -45,11 +47,11 @@ def suggestions(text: str) -> list[dict[str, Any]]:
     """Top departments for the text: [{"department", "department_name", "confidence"}]."""
     if not text.strip():
         return []
-    return _call(SUGGEST_MODULE, "suggest_for_text", text, k=3)
+    return _call(SUGGEST_MODULES, "suggest_for_text", text, k=3)
 
 
 def kb_matches(text: str) -> list[dict[str, Any]]:
     """Published knowledge articles matching the text: [{"id", "title", "snippet", "department"}]."""
     if not text.strip():
         return []
-    return _call(KB_MODULE, "search_published", session(), text, k=5)
+    return _call(KB_MODULES, "search_published", session(), text, k=5)

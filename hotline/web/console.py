@@ -25,7 +25,6 @@ from hotline.web.tickets import move_forms, shown_caller
 
 INTAKE_ROLES = (Role.OPERATOR, Role.DISPATCHER)
 INTAKE_FIELDS = {name: spec for name, spec in CREATE.items() if name != "assisting"}
-KB_KEYS = ("knowledge", "kb_matches", "kb", "articles")
 DUPLICATE_KEYS = ("duplicates", "possible_duplicates")
 
 
@@ -42,21 +41,20 @@ def console() -> Any:
     return render_template("web/console.html", key=uuid.uuid4().hex, values={}, **_options())
 
 
-def _trim(items: Any, limit: int = 5) -> list[dict[str, Any]]:
-    # The extras ride in the session cookie until the result page is shown: keep them small.
+def _trim(items: Any, keys: tuple[str, ...], limit: int = 5) -> list[dict[str, Any]]:
+    # What rides in the session cookie until the result page is shown: a few short fields only.
     if not isinstance(items, list):
         return []
-    return [{k: (v[:120] if isinstance(v, str) else v) for k, v in item.items()
-             if isinstance(v, str | int | float | bool) or v is None}
+    return [{k: item[k] for k in keys if isinstance(item.get(k), str | int | float | bool)}
             for item in items[:limit] if isinstance(item, dict)]
 
 
-def _extras(extras: dict[str, Any]) -> dict[str, Any]:
-    kb = next((extras[k] for k in KB_KEYS if k in extras), None)
+def _stash(extras: dict[str, Any]) -> dict[str, Any]:
     dups = next((extras[k] for k in DUPLICATE_KEYS if k in extras), None)
     auto = extras.get("auto_dispatch")
-    return {"suggestions": _trim(extras.get("suggestions")), "kb": None if kb is None else _trim(kb),
-            "duplicates": _trim(dups), "auto_dispatch": _trim([auto])[0] if isinstance(auto, dict) else None}
+    return {"duplicates": _trim(dups, ("id", "number", "status", "score", "reason")),
+            "auto_dispatch": _trim([auto], ("by", "department", "confidence"))[0] if isinstance(auto, dict)
+            else None}
 
 
 @bp.post("/console")
@@ -77,7 +75,7 @@ def console_create() -> Any:
         return render_template("web/console.html", key=key or uuid.uuid4().hex, values=form, **_options()), 422
     intake.after_commit(result)
     if result.created:
-        session["intake"] = {"ticket_id": result.ticket.id, **_extras(result.extras)}
+        session["intake"] = {"ticket_id": result.ticket.id, **_stash(result.extras)}
         flash(f"已受理，工单编号 {result.ticket.number}", "success")
     return redirect(url_for("web.console_ticket", ticket_id=result.ticket.id))
 
@@ -89,9 +87,9 @@ def console_ticket(ticket_id: int) -> Any:
     db, user = db_session(), me()
     ticket = service.get_visible(db, user=user, ticket_id=ticket_id)
     stash = session.get("intake") or {}
-    extras = stash if stash.get("ticket_id") == ticket.id else _extras({"suggestions": ticket.suggestions})
-    if extras.get("kb") is None:
-        extras = {**extras, "kb": assist.kb_matches(ticket.content)}
+    # Suggestions are stored on the ticket and the search is repeatable; only the rest was stashed.
+    extras = {"duplicates": [], "auto_dispatch": None, **(stash if stash.get("ticket_id") == ticket.id else {}),
+              "suggestions": ticket.suggestions or [], "kb": assist.kb_matches(ticket.content)}
     names = dict(departments())
     article_choices = [(str(a["id"]), a.get("title", a["id"])) for a in extras["kb"] if "id" in a]
     top = extras["suggestions"][0]["department"] if extras["suggestions"] else None

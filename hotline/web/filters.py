@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from datetime import datetime
 from typing import Any
+
+from markupsafe import Markup, escape
 
 from hotline.clock import local, utcnow
 from hotline.departments.roles import ROLE_LABELS
@@ -42,3 +46,19 @@ def _globals() -> dict[str, Any]:
 
     return {"current_user": page_user, "role_label": lambda role: ROLE_LABELS.get(role, role),
             "scope_counts": counts}
+
+
+@bp.app_template_filter("web_snippet")
+def snippet_filter(snippet: str | None) -> Markup:
+    """A search snippet with only its <mark> highlights kept as markup; everything else is escaped."""
+    parts = re.split(r"(</?mark>)", snippet or "")
+    out, marked = [], False
+    for part in parts:
+        if part in ("<mark>", "</mark>"):
+            marked = part == "<mark>"
+            out.append(Markup(part))
+        else:
+            out.append(escape(html.unescape(part)))
+    if marked:
+        out.append(Markup("</mark>"))
+    return Markup("").join(out)

@@ -36,6 +36,9 @@ FIELD_LABELS = {
     "service": "转办对象", "note": "说明", "version": "版本",
 }
 
+# Where one field name means something else in a move's form.
+ACTION_FIELD_LABELS: dict[Action, dict[str, str]] = {Action.REPLY: {"content": "答复内容"}}
+
 
 def label(code: Any) -> str:
     """The Chinese label of a code (status, action, kind, result...), or the code itself."""
@@ -83,10 +86,11 @@ def action_body(action: Action, form: MultiDict[str, str]) -> tuple[dict[str, An
     return clean, note, version
 
 
-def flash_text(exc: ValidationError) -> str:
+def flash_text(exc: ValidationError, action: Action | None = None) -> str:
     """A validation error with Chinese field names instead of codes."""
+    names = FIELD_LABELS | ACTION_FIELD_LABELS.get(action, {}) if action else FIELD_LABELS
     details = exc.details if isinstance(exc.details, list) else [exc.details] if exc.details else []
-    parts = [f"{FIELD_LABELS.get(d.get('field', ''), d.get('field', ''))}：{d['message']}"
+    parts = [f"{names.get(d.get('field', ''), d.get('field', ''))}：{d['message']}"
              for d in details if isinstance(d, dict) and d.get("message")]
     return "输入有误：" + "；".join(parts) if parts else exc.message
 
@@ -105,13 +109,13 @@ class Widget:
 
 
 def widgets(fields: dict[str, Field], *, departments: list[tuple[str, str]],
-            choices: dict[str, list[tuple[str, str]]] | None = None,
-            values: dict[str, Any] | None = None) -> list[Widget]:
+            choices: dict[str, list[tuple[str, str]]] | None = None, values: dict[str, Any] | None = None,
+            labels: dict[str, str] | None = None) -> list[Widget]:
     """The inputs for a set of API fields; department codes become selects of the active units."""
-    choices, values = choices or {}, values or {}
+    choices, values, names = choices or {}, values or {}, FIELD_LABELS | (labels or {})
     out = []
     for name, spec in fields.items():
-        w = Widget(name, FIELD_LABELS.get(name, name), "text", spec.required, value=values.get(name),
+        w = Widget(name, names.get(name, name), "text", spec.required, value=values.get(name),
                    max_len=spec.max_len)
         if name in choices:
             w.kind, w.choices = "select", choices[name]
@@ -137,4 +141,6 @@ def action_widgets(action: Action, *, departments: list[tuple[str, str]],
                    values: dict[str, Any] | None = None) -> list[Widget]:
     """The inputs of one move's form, its note last."""
     note = Widget("note", "说明", "textarea", action in NOTE_REQUIRED, max_len=2000)
-    return [*widgets(ACTIONS[action], departments=departments, choices=choices, values=values), note]
+    fields = widgets(ACTIONS[action], departments=departments, choices=choices, values=values,
+                     labels=ACTION_FIELD_LABELS.get(action))
+    return [*fields, note]

@@ -124,7 +124,7 @@ def ticket_act(ticket_id: int, slug: str) -> Any:
         db.commit()
     except ValidationError as exc:
         db.rollback()
-        flash(flash_text(exc), "error")
+        flash(flash_text(exc, action), "error")
         return redirect(back)
     except (ApiError, StaleDataError) as exc:
         db.rollback()

@@ -40,7 +40,13 @@
     title.textContent = a.title;
     var snippet = document.createElement("div");
     snippet.className = "muted";
-    snippet.textContent = a.snippet || "";
+    // The snippet is escaped HTML with <mark> highlights: rebuild it from text, keeping only <mark>.
+    var parsed = new DOMParser().parseFromString("<p>" + (a.snippet || "") + "</p>", "text/html");
+    Array.prototype.forEach.call(parsed.body.firstChild.childNodes, function (node) {
+      var part = node.nodeName === "MARK" ? document.createElement("mark") : null;
+      if (part) { part.textContent = node.textContent; snippet.appendChild(part); }
+      else { snippet.appendChild(document.createTextNode(node.textContent)); }
+    });
     li.appendChild(title);
     li.appendChild(snippet);
   }
