@@ -1,0 +1,120 @@
+"""Search over knowledge articles: an immutable BM25F index built once, queried per keystroke."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+
+from knowledge_base.bm25 import BM25Params, Postings, bm25f_matrix
+from knowledge_base.models import ArticleDoc, Hit
+from knowledge_base.snippet import Highlighter
+from knowledge_base.text import tokenize
+
+_NEVER, _ALWAYS = -(2**62), 2**62
+
+
+def _field_texts(doc: ArticleDoc) -> tuple[str, str, str]:
+    return doc.title, "\n".join(doc.questions), doc.answer
+
+
+def _date_ordinals(dates: Iterable[dt.date | None], default: int) -> np.ndarray:
+    return np.array([d.toordinal() if d else default for d in dates], dtype=np.int64)
+
+
+class SearchIndex:
+    """Read-only inverted index over articles; safe to share between threads once built."""
+
+    def __init__(self, docs: Sequence[ArticleDoc], postings: Postings, vocab: dict[str, int],
+                 params: BM25Params) -> None:
+        self.docs: tuple[ArticleDoc, ...] = tuple(docs)
+        self.params = params
+        self._postings = postings
+        self._vocab = vocab
+        self._terms = list(vocab)  # ids were handed out in insertion order
+        self._department = np.array([d.department or "" for d in self.docs], dtype=object)
+        self._status = np.array([d.status or "" for d in self.docs], dtype=object)
+        tagged: dict[str, list[int]] = {}
+        for i, doc in enumerate(self.docs):
+            for tag in set(doc.tags):
+                tagged.setdefault(tag, []).append(i)
+        self._tags = {t: np.asarray(ix, dtype=np.int64) for t, ix in tagged.items()}
+        self._starts = _date_ordinals((d.effective_from for d in self.docs), _NEVER)
+        self._ends = _date_ordinals((d.expires_on for d in self.docs), _ALWAYS)
+
+    @classmethod
+    def build(cls, docs: Iterable[ArticleDoc], *, params: BM25Params | None = None) -> SearchIndex:
+        """Tokenise every field of every document and precompute the BM25F term weights."""
+        docs = list(docs)
+        params = params or BM25Params()
+        tokens = [[tokenize(text, with_bigrams=params.bigrams) for text in _field_texts(doc)] for doc in docs]
+        matrix, vocab = bm25f_matrix(tokens, params)
+        return cls(docs, Postings(matrix), vocab, params)
+
+    def __len__(self) -> int:
+        return len(self.docs)
+
+    def search(self, query: str, *, k: int = 5, department: str | None = None, tag: str | None = None,
+               status: str | None = "published", on: dt.date | None = None) -> list[Hit]:
+        """Top-k articles for the query, best first; a filter left as None matches everything.
+
+        `on` (usually today) hides articles not yet effective or already expired on that date.
+        """
+        ids, weights = self.query_terms(query)
+        if len(ids) == 0 or k <= 0:
+            return []
+        scores = self._postings.score(ids, weights)
+        mask = self._mask(department=department, tag=tag, status=status, on=on)
+        if mask is not None:
+            scores = np.where(mask, scores, 0.0)
+        # Rarest terms first: they are the ones worth marking when a long query is capped.
+        ranked = ids[np.argsort(self._postings.df(ids), kind="stable")]
+        marker = Highlighter([self._terms[t] for t in ranked])
+        return [self._hit(i, float(scores[i]), marker) for i in top_k(scores, k)]
+
+    def scores(self, query: str) -> np.ndarray:
+        """Unfiltered score of every document, in `docs` order (for evaluation and diagnostics)."""
+        ids, weights = self.query_terms(query)
+        return self._postings.score(ids, weights)
+
+    def query_terms(self, query: str) -> tuple[np.ndarray, np.ndarray]:
+        """Ids of the query's indexed terms and their saturated query-frequency weights."""
+        p = self.params
+        tokens = tokenize(query[: p.max_query_chars], query=True, with_bigrams=p.bigrams)
+        counts = Counter(self._vocab[t] for t in tokens if t in self._vocab)
+        ids = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+        freq = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+        keep = self._postings.df(ids) <= max(p.max_df_ratio * len(self.docs), 1.0)
+        return ids[keep], ((p.k3 + 1.0) * freq / (p.k3 + freq))[keep]
+
+    def _mask(self, *, department: str | None, tag: str | None, status: str | None,
+              on: dt.date | None) -> np.ndarray | None:
+        conditions = []
+        if department is not None:
+            conditions.append(self._department == department)
+        if status is not None:
+            conditions.append(self._status == status)
+        if tag is not None:
+            has_tag = np.zeros(len(self.docs), dtype=bool)
+            has_tag[self._tags.get(tag, np.empty(0, dtype=np.int64))] = True
+            conditions.append(has_tag)
+        if on is not None:
+            day = on.toordinal()
+            conditions.append((self._starts <= day) & (self._ends >= day))
+        return np.logical_and.reduce(conditions) if conditions else None
+
+    def _hit(self, i: int, score: float, marker: Highlighter) -> Hit:
+        doc = self.docs[i]
+        return Hit(article_id=doc.id, score=round(score, 4), title=doc.title,
+                   snippet=marker.snippet((doc.answer, *doc.questions)),
+                   department=doc.department, version=doc.version)
+
+
+def top_k(scores: np.ndarray, k: int) -> list[int]:
+    """Indices of the k best positive scores, best first (ties by index, for stable results)."""
+    candidates = np.flatnonzero(scores > 0)
+    if len(candidates) > k:
+        candidates = candidates[np.argpartition(-scores[candidates], k - 1)[:k]]
+    return sorted(candidates.tolist(), key=lambda i: (-scores[i], i))
