@@ -86,8 +86,11 @@ class SearchIndex:
         counts = Counter(self._vocab[t] for t in tokens if t in self._vocab)
         ids = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
         freq = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+        weights = (p.k3 + 1.0) * freq / (p.k3 + freq)
+        if len(ids) <= p.prune_after:
+            return ids, weights
         keep = self._postings.df(ids) <= max(p.max_df_ratio * len(self.docs), 1.0)
-        return ids[keep], ((p.k3 + 1.0) * freq / (p.k3 + freq))[keep]
+        return ids[keep], weights[keep]
 
     def _mask(self, *, department: str | None, tag: str | None, status: str | None,
               on: dt.date | None) -> np.ndarray | None:
