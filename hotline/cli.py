@@ -49,14 +49,21 @@ def demo_group() -> None:
 
 
 @demo_group.command("load")
-def demo_load() -> None:
-    """Load departments and users of the demo city 滨江市."""
+@click.option("--history", "history_days", type=click.IntRange(0, 400), default=0,
+              help="also simulate DAYS of traffic up to now (hotline.demo.history)")
+@click.option("--seed", type=int, default=12345, help="random seed of the simulated history")
+def demo_load(history_days: int, seed: int) -> None:
+    """Load departments and users of the demo city 滨江市 (with --history, DAYS of simulated traffic)."""
     from hotline.demo.load import load_city
 
     db = session()
     counts = load_city(db, now=utcnow())
     db.commit()
     click.echo(" ".join(f"{k}+{v}" for k, v in counts.items()))
+    if history_days:
+        from hotline.demo.history import load_from_cli
+
+        load_from_cli(db, days=history_days, seed=seed, now=utcnow(), echo=click.echo)
 
 
 @click.group("users")

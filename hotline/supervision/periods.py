@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cached_property
 
 from hotline.clock import LOCAL_TZ, local
 from hotline.errors import ValidationError
@@ -18,12 +19,12 @@ class Period:
     first: date
     last: date
 
-    @property
+    @cached_property
     def start(self) -> datetime:
         """Local midnight of the first day, in UTC."""
         return datetime.combine(self.first, time(), LOCAL_TZ).astimezone(UTC)
 
-    @property
+    @cached_property
     def end(self) -> datetime:
         """Local midnight after the last day, in UTC (exclusive)."""
         return datetime.combine(self.last + timedelta(days=1), time(), LOCAL_TZ).astimezone(UTC)

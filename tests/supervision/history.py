@@ -34,8 +34,31 @@ FOLLOW_OK = {"contacted": True, "solved": "solved", "satisfaction": "satisfied"}
 FOLLOW_BAD = {"contacted": True, "solved": "unsolved", "satisfaction": "dissatisfied"}
 
 
+def published_article(app) -> int:  # type: ignore[no-untyped-def]
+    """A published knowledge article to resolve a call with (one is added when there is none)."""
+    from sqlalchemy import select
+
+    from hotline.db import session
+    from hotline.departments.models import Department
+    from hotline.knowledge.models import Article
+
+    with app.app_context():
+        db = session()
+        found = db.scalar(select(Article.id).where(Article.status == "published").limit(1))
+        if found is None:
+            dept = db.scalar(select(Department.id).limit(1))
+            article = Article(title="路灯报修电话", questions=[], answer="请拨打路灯报修热线。", department_id=dept,
+                              tags=[], status="published", created_at=at("11-01 09:00"),
+                              updated_at=at("11-01 09:00"), published_at=at("11-01 09:00"))
+            db.add(article)
+            db.commit()
+            found = article.id
+        return found
+
+
 def build(api, app) -> Known:  # type: ignore[no-untyped-def]
     """Eight tickets from Thu 2026-11-26 10:00 on; see test_rates for the expected counts."""
+    article = published_article(app)
     with time_machine.travel(at("11-26 10:00"), tick=False) as clock:
         def move(when: str) -> None:
             clock.move_to(at(when))
@@ -46,7 +69,7 @@ def build(api, app) -> Known:  # type: ignore[no-untyped-def]
             api.act(tid, "dispatch", "dispatcher", {"department": "ecology"})
         api.act(c, "dispatch", "dispatcher", {"department": "water"})
         api.act(d, "mark-invalid", "operator", {"note": "骚扰电话"})
-        api.act(e, "resolve-on-call", "operator", {"article_id": 1})
+        api.act(e, "resolve-on-call", "operator", {"article_id": article})
         move("11-26 10:05")
         g = api.create(content="测试工单g：小区路灯不亮。")["id"]
         api.act(g, "merge", "operator", {"into": a})
