@@ -14,7 +14,7 @@ from hotline.demo.city import DISTRICTS
 from hotline.departments.roles import Role
 from hotline.errors import ApiError, ValidationError
 from hotline.tickets import intake, service
-from hotline.tickets.enums import Channel, Kind, Urgency
+from hotline.tickets.enums import Action, Channel, Kind, Urgency
 from hotline.tickets.schemas import CREATE
 from hotline.web import assist
 from hotline.web.auth import login_required, me
@@ -26,6 +26,9 @@ from hotline.web.tickets import move_forms, shown_caller
 INTAKE_ROLES = (Role.OPERATOR, Role.DISPATCHER)
 INTAKE_FIELDS = {name: spec for name, spec in CREATE.items() if name != "assisting"}
 DUPLICATE_KEYS = ("duplicates", "possible_duplicates")
+# The operator's moves on a new ticket, in the order they are usually chosen.
+CONSOLE_ORDER = [Action.RESOLVE_ON_CALL, Action.DISPATCH, Action.TRANSFER_EMERGENCY, Action.MARK_INVALID,
+                 Action.MERGE]
 
 
 def _options() -> dict[str, Any]:
@@ -93,8 +96,12 @@ def console_ticket(ticket_id: int) -> Any:
     names = dict(departments())
     article_choices = [(str(a["id"]), a.get("title", a["id"])) for a in extras["kb"] if "id" in a]
     top = extras["suggestions"][0]["department"] if extras["suggestions"] else None
-    forms = move_forms(ticket, user, choices={"article_id": article_choices} if article_choices else None,
-                       values={"department": top})
+    choices = {"article_id": article_choices} if article_choices else {}
+    if extras["duplicates"]:
+        choices["into"] = [(str(d["id"]), f"{d.get('number', d['id'])}（{label(d.get('status', ''))}）")
+                           for d in extras["duplicates"] if "id" in d]
+    forms = sorted(move_forms(ticket, user, choices=choices, values={"department": top}),
+                   key=lambda f: CONSOLE_ORDER.index(f["action"]) if f["action"] in CONSOLE_ORDER else 99)
     caller = shown_caller(user, ticket, "view_ticket")
     page = render_template("web/console_ticket.html", t=ticket, caller=caller, extras=extras, names=names,
                            forms=forms)
