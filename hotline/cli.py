@@ -93,6 +93,7 @@ def users_create(name: str, role: str, department_code: str | None) -> None:
 def register_cli(app: Flask) -> None:
     """Attach the command groups to the app."""
     from hotline.dispatching.cli import classifier_group
+    from hotline.workers_cli import workers_group
 
-    for group in (db_group, demo_group, users_group, classifier_group):
+    for group in (db_group, demo_group, users_group, classifier_group, workers_group):
         app.cli.add_command(group)
