@@ -97,3 +97,5 @@ def register_cli(app: Flask) -> None:
 
     for group in (db_group, demo_group, users_group, classifier_group, workers_group):
         app.cli.add_command(group)
+    from hotline.knowledge.cli import kb_group  # knowledge base: import, export, review tasks
+    app.cli.add_command(kb_group)

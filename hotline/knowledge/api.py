@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request
 
 from hotline.auth.web import current_user, require
-from hotline.clock import utcnow
+from hotline.clock import local, utcnow
 from hotline.db import session
 from hotline.departments.roles import Role
 from hotline.errors import NotFound, ValidationError
-from hotline.knowledge import service
+from hotline.knowledge import service, transfer
 from hotline.knowledge.serialize import article_json, task_json
 from hotline.openapi import documented
 from hotline.validation import Field, int_arg, json_body, validate
@@ -22,8 +22,8 @@ bp = Blueprint("kb_api", __name__, url_prefix="/api/v1/kb")
 
 DATE = r"\d{4}-\d{2}-\d{2}"
 CONTENT = {
-    "title": Field(str, max_len=200), "answer": Field(str, max_len=5000), "department": Field(str, max_len=40),
-    "questions": Field(list, item_max_len=200, max_items=30), "tags": Field(list, item_max_len=40, max_items=20),
+    "title": Field(str, max_len=200), "answer": Field(str, max_len=20000), "department": Field(str, max_len=40),
+    "questions": Field(list, item_max_len=200, max_items=30), "tags": Field(list, item_max_len=30, max_items=20),
     "effective_from": Field(str, pattern=DATE), "expires_on": Field(str, pattern=DATE),
 }
 META = {"version": Field(int, min_value=1), "note": Field(str, max_len=2000)}
@@ -37,7 +37,11 @@ ACTIONS: dict[str, dict[str, Field]] = {
 
 
 def _dates(clean: dict[str, Any]) -> dict[str, Any]:
-    """ISO date strings → dates (422 naming the field for an impossible date such as 2026-02-30)."""
+    """ISO date strings → dates (422 naming the field for an impossible date such as 2026-02-30);
+    list items may not hold "|", which separates them in a CSV export."""
+    for name in ("questions", "tags"):
+        if any("|" in item for item in clean.get(name, [])):
+            raise ValidationError(f"{name}: 每项不能包含 |", details=[{"field": name}])
     for name in ("effective_from", "expires_on"):
         if name in clean:
             try:
@@ -190,3 +194,53 @@ def review_tasks():  # type: ignore[no-untyped-def]
     scope = user.department_id if user.role == Role.DEPARTMENT else None
     tasks = service.open_tasks(db, department_id=scope)
     return jsonify({"items": [task_json(t, db.get(service.Article, t.article_id)) for t in tasks]})
+
+
+def _upload() -> tuple[str, str]:
+    """The import file's text and format: a multipart `file`, or the request body (CSV or JSON)."""
+    upload = request.files.get("file")
+    raw = upload.read() if upload is not None else request.get_data(cache=True)
+    name = (upload.filename or "") if upload is not None else ""
+    fmt = (request.args.get("format") or "").lower()
+    if not fmt:
+        is_csv = name.lower().endswith(".csv") or "csv" in (request.mimetype or "")
+        fmt = "csv" if is_csv else "json"
+    if not raw.strip():
+        raise ValidationError("导入文件为空", details=[{"field": "file"}])
+    try:
+        return raw.decode("utf-8-sig"), fmt
+    except UnicodeDecodeError:
+        raise ValidationError("导入文件必须是 UTF-8 编码", details=[{"field": "file"}]) from None
+
+
+@bp.post("/import")
+@require(Role.SUPERVISOR, Role.ADMIN)
+def import_file():  # type: ignore[no-untyped-def]
+    """导入知识条目 (CSV or JSON; ?dry_run=1 checks every row and writes nothing)."""
+    dry_run = request.args.get("dry_run", "0").lower() in ("1", "true", "yes")
+    status = request.args.get("status") or "published"
+    db = session()
+    text, fmt = _upload()
+    report = transfer.parse(db, text=text, fmt=fmt)
+    outcome = transfer.import_articles(db, report=report, actor=current_user(), now=utcnow(), dry_run=dry_run,
+                                       status=status)
+    if not outcome.ok and not dry_run:
+        raise ValidationError(f"导入文件有 {len(outcome.errors)} 处错误，未写入任何条目", details=outcome.as_json())
+    db.commit()
+    return jsonify(outcome.as_json()), 200 if dry_run else 201
+
+
+@bp.get("/export")
+@require(Role.SUPERVISOR, Role.ADMIN)
+def export():  # type: ignore[no-untyped-def]
+    """导出知识条目 as CSV (opens in Excel) or JSON, in the import format."""
+    fmt = (request.args.get("format") or "json").lower()
+    if fmt not in ("csv", "json"):
+        raise ValidationError("format 只能是 csv 或 json", details=[{"field": "format"}])
+    text = transfer.export_text(session(), fmt=fmt, status=_status_arg())
+    if fmt == "csv":
+        text = "\ufeff" + text  # Excel reads UTF-8 only with a BOM; the importer drops it
+    name = f"knowledge-{local(utcnow()):%Y%m%d}.{fmt}"
+    mimetype = "text/csv" if fmt == "csv" else "application/json"
+    return Response(text, mimetype=f"{mimetype}; charset=utf-8",
+                    headers={"Content-Disposition": f"attachment; filename={name}"})
