@@ -1,14 +1,17 @@
-"""GET /followups/queue: tickets waiting for a follow-up call, the most urgent first."""
+"""GET /followups/queue: the follow-up callers' queue, ordered by the task's due time, with attempts."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy import func, select
 
 from hotline.auth.web import current_user, require
+from hotline.clock import iso, utcnow
 from hotline.db import session
 from hotline.departments.roles import Role
-from hotline.tickets.enums import Status
+from hotline.errors import ValidationError
+from hotline.followups import service
+from hotline.followups.models import FollowUpTask
 from hotline.tickets.models import Ticket
 from hotline.tickets.serialize import ticket_json
 from hotline.validation import int_arg
@@ -19,14 +22,29 @@ bp = Blueprint("followups_api", __name__, url_prefix="/api/v1/followups")
 @bp.get("/queue")
 @require(Role.FOLLOWUP, Role.SUPERVISOR, Role.DISPATCHER, Role.ADMIN)
 def queue():  # type: ignore[no-untyped-def]
-    """Tickets awaiting follow-up, ordered by their follow-up due time."""
+    """Tickets awaiting follow-up, by due time; ``ready=true`` keeps those whose next call window is open."""
+    ready = request.args.get("ready", "")
+    if ready not in ("", "0", "1", "true", "false"):
+        raise ValidationError("ready 只能是 true 或 false")
     page = int_arg("page", 1, high=100000)
     per_page = int_arg("per_page", 20, high=current_app.config["PAGE_SIZE_MAX"])
-    waiting = select(Ticket).where(Ticket.status == Status.AWAITING_FOLLOW_UP.value)
+    now = utcnow()
+    waiting = service.queue_query(ready_at=now if ready in ("1", "true") else None)
     db = session()
     total = db.scalar(select(func.count()).select_from(waiting.subquery())) or 0
-    rows = db.scalars(waiting.order_by(Ticket.follow_up_due_at, Ticket.id)
-                      .offset((page - 1) * per_page).limit(per_page))
+    rows = list(db.execute(waiting.order_by(func.coalesce(FollowUpTask.due_at, Ticket.follow_up_due_at), Ticket.id)
+                           .offset((page - 1) * per_page).limit(per_page)))
+    windows = service.windows_of(current_app.config)
+    plans = service.attempt_plan(db, [ticket for ticket, _task in rows], now=now, windows=windows)
     user = current_user()
-    return jsonify({"items": [ticket_json(t, user) for t in rows], "page": page, "per_page": per_page,
-                    "total": total})
+    max_attempts = current_app.config["FOLLOW_UP_MAX_ATTEMPTS"]
+    items = []
+    for ticket, task in rows:
+        tried, nxt = plans[ticket.id]
+        due = task.due_at if task is not None else ticket.follow_up_due_at
+        items.append(ticket_json(ticket, user) | {"task": {
+            "id": task.id if task is not None else None, "due_at": iso(due),
+            "attempts": ticket.follow_up_attempts, "max_attempts": max_attempts,
+            "attempt_times": [iso(t) for t in tried], "next_attempt_at": iso(nxt), "ready": nxt <= now,
+            "overdue": due is not None and due < now}})
+    return jsonify({"items": items, "page": page, "per_page": per_page, "total": total})

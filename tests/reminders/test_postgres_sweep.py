@@ -1,0 +1,112 @@
+"""On PostgreSQL: concurrent sweeps take disjoint due rows (FOR UPDATE SKIP LOCKED) and every reminder is
+delivered once. Skipped with the reason when no PostgreSQL answers at 127.0.0.1:5432."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
+
+from tests.reminders.helpers import at, dispatched, inbox, query
+from tests.support.factories import T0
+
+ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+
+
+@pytest.fixture
+def pg_qapp(redis_url):  # type: ignore[no-untyped-def]
+    try:
+        admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            name = f"hotline_sweep_{uuid.uuid4().hex[:8]}"
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except OperationalError as exc:
+        pytest.skip(f"no PostgreSQL answers at 127.0.0.1:5432 ({exc.__class__.__name__})")
+    from hotline import create_app
+    from hotline.db import Base, session
+    from hotline.demo.load import load_city
+    from workers.context import set_app
+    from workers.queues import connection
+
+    url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    app = create_app({"DATABASE_URL": url, "REDIS_URL": redis_url.rsplit("/", 1)[0] + "/8",
+                      "QUEUES_ENABLED": True, "TESTING": True})
+    Base.metadata.create_all(app.extensions["db"].engine)
+    with app.app_context():
+        load_city(session(), now=T0)
+        session().commit()
+    connection(app.config).flushdb()
+    set_app(app)
+    yield app
+    set_app(None)
+    connection(app.config).flushdb()
+    app.extensions["db"].dispose()
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.mark.postgres
+def test_skip_locked_gives_concurrent_sweeps_disjoint_rows(pg_qapp, clock):
+    from hotline.reminders.service import due_reminders, plan
+    from hotline.tickets.transitions import Rules
+    from tests.support.api import ApiClient
+
+    api = ApiClient(pg_qapp)
+    for _ in range(6):
+        dispatched(api)
+    clock.to(at("2026-11-27 04:00"))
+    sessions = pg_qapp.extensions["db"].sessions
+    with pg_qapp.app_context():
+        from hotline.deadlines.service import rules_at
+
+        with sessions() as db:
+            rules: Rules = rules_at(db, at("2026-11-27 04:00"))
+            plan(db, rules=rules)
+            db.commit()
+        first, second = sessions(), sessions()
+        try:
+            a = due_reminders(first, now=rules.now, limit=4)  # holds row locks until commit
+            b = due_reminders(second, now=rules.now)
+            assert len(a) == 4 and len(b) == 2 and not set(a) & set(b)
+        finally:
+            first.rollback()
+            second.rollback()
+            first.close()
+            second.close()
+
+
+@pytest.mark.postgres
+def test_concurrent_sweeps_on_postgres_deliver_once(pg_qapp, clock):
+    from rq import SimpleWorker
+
+    from tests.support.api import ApiClient
+    from workers import jobs
+    from workers.queues import QUEUES, connection
+
+    api = ApiClient(pg_qapp)
+    for _ in range(8):
+        dispatched(api)
+    clock.to(at("2026-11-27 04:00"))
+    barrier = threading.Barrier(4)
+    errors: list[BaseException] = []
+
+    def sweep() -> None:
+        try:
+            barrier.wait()
+            jobs.sweep()
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=sweep) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    SimpleWorker(list(QUEUES), connection=connection(pg_qapp.config)).work(burst=True, logging_level="WARNING")
+    assert len(inbox(api, "dept_ecology")) == 8
+    assert query(pg_qapp, "SELECT COUNT(*) FROM reminders WHERE sent_at IS NOT NULL") == [8]
