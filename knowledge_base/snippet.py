@@ -71,7 +71,7 @@ def make_snippet(text: str, spans: list[tuple[int, int]], *, width: int = 90) ->
         cut = text[:width]
         return html.escape(cut) + ("…" if len(text) > width else "")
     # A little context before the first match reads better than starting mid-phrase.
-    start = max(0, _best_window(spans, width) - width // 6)
+    start = max(0, min(_best_window(spans, width) - width // 6, len(text) - width))
     end = min(len(text), start + width)
     parts, pos = [], start
     for s, e in spans:

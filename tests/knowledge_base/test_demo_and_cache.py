@@ -1,0 +1,71 @@
+"""The demo articles import cleanly; the index cache rebuilds only when the version token changes."""
+
+from __future__ import annotations
+
+import threading
+
+from knowledge_base import ArticleDoc, IndexCache
+from knowledge_base.demo import ARTICLES_PATH, load_demo_articles
+from knowledge_base.io import parse_file
+from knowledge_base.models import DEPARTMENTS
+
+
+def test_demo_articles_load_cleanly_and_cover_the_departments():
+    report = parse_file(ARTICLES_PATH, departments=DEPARTMENTS)
+    assert report.ok and report.unknown_columns == ()
+    records = load_demo_articles()
+    assert len(records) >= 40
+    assert {r.department for r in records} == set(DEPARTMENTS)
+    for r in records:
+        assert 2 <= len(r.questions) <= 4 and r.tags and len(r.answer) >= 100
+
+
+def test_demo_text_mentions_no_source_dataset_strings():
+    text = ARTICLES_PATH.read_text(encoding="utf-8")
+    assert "滨江" in text
+    for marker in ("西地" + "省", "UU" + "00"):  # split, so this file holds neither string either
+        assert marker not in text
+
+
+def docs(n: int) -> list[ArticleDoc]:
+    return [ArticleDoc(i, f"条目{i} 公积金", "答案", "fund") for i in range(n)]
+
+
+def test_cache_rebuilds_only_when_the_token_changes():
+    cache = IndexCache()
+    calls = []
+
+    def load(n):
+        def loader():
+            calls.append(n)
+            return docs(n)
+        return loader
+
+    first = cache.get(("v1", 2), load(2))
+    assert cache.get(("v1", 2), load(99)) is first
+    assert calls == [2] and cache.builds == 1 and cache.token == ("v1", 2)
+    second = cache.get(("v2", 3), load(3))
+    assert second is not first and len(second) == 3 and calls == [2, 3]
+    cache.clear()
+    assert cache.get(("v2", 3), load(3)) is not second and cache.builds == 3
+
+
+def test_cache_builds_once_for_concurrent_readers():
+    cache = IndexCache()
+    start = threading.Barrier(8)
+    results, calls = [], []
+
+    def loader():
+        calls.append(1)
+        return docs(50)
+
+    def reader():
+        start.wait()
+        results.append(cache.get("token", loader))
+
+    threads = [threading.Thread(target=reader) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(calls) == 1 and len({id(r) for r in results}) == 1
