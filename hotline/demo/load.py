@@ -38,4 +38,7 @@ def load_users(session: Session, *, now: datetime, password: str = DEMO_PASSWORD
 
 def load_city(session: Session, *, now: datetime) -> dict[str, int]:
     """Departments and users of the demo city."""
-    return {"departments": load_departments(session), "users": load_users(session, now=now)}
+    from hotline.knowledge.transfer import load_demo  # published demo articles (知识库), via the importer
+
+    return {"departments": load_departments(session), "users": load_users(session, now=now),
+            "articles": load_demo(session, now=now)}

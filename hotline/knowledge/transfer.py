@@ -144,3 +144,12 @@ def records_of(session: Session, *, status: str | None = None) -> list[tuple[Art
                               questions=tuple(a.questions or ()), tags=tuple(a.tags or ()),
                               effective_from=a.effective_from, expires_on=a.expires_on))
             for a in session.scalars(query)]
+
+
+def load_demo(session: Session, *, now: datetime) -> int:
+    """The demo city's articles, published, through the importer; only missing ones are added."""
+    from knowledge_base.demo import load_demo_articles
+
+    report = ImportReport(rows=load_demo_articles(), errors=())
+    return import_articles(session, report=report, actor=None, now=now, dry_run=False, status="published",
+                           only_new=True).created

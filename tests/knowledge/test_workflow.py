@@ -81,7 +81,7 @@ def test_bad_input_is_a_4xx_and_writes_nothing(api):
     assert api.get("/kb/articles?per_page=1", user="supervisor").get_json()["total"] == before
 
 
-def test_list_filters_and_paging(api):
+def test_list_filters_and_paging(api, empty_kb):
     create(api, title="甲条目", department="water", tags=["供水"], status="published")
     create(api, title="乙条目", department="water", tags=["水费"])
     body = api.get("/kb/articles?department=water&tag=供水", user="supervisor").get_json()
