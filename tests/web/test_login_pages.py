@@ -96,3 +96,19 @@ def test_pages_send_a_strict_content_security_policy(pages):
     assert "default-src 'self'" in response.headers["Content-Security-Policy"]
     css = pages.client().get("/assets/hotline.css")
     assert css.status_code == 200 and b"--brand" in css.data
+
+
+def test_every_page_route_needs_a_login(app, pages):
+    import re
+
+    client, checked = pages.client(), 0
+    for rule in app.url_map.iter_rules():
+        if not rule.endpoint.startswith("web.") or rule.endpoint in ("web.login", "web.logout", "web.static"):
+            continue
+        path = re.sub(r"<(?:[^:>]+:)?([^>]+)>", "1", rule.rule)
+        for method in (rule.methods or set()) - {"HEAD", "OPTIONS"}:
+            response = client.open(path, method=method)
+            assert response.status_code == 302, (method, rule.rule)
+            assert response.headers["Location"].startswith("/login"), (method, rule.rule)
+            checked += 1
+    assert checked >= 9
