@@ -19,29 +19,40 @@ from hotline.errors import Conflict, ValidationError
 from hotline.knowledge.models import Article
 from knowledge_base import ArticleDoc, IndexCache, SearchIndex
 
+# Operators search published articles on every keystroke; reviewers now and then search the others.
+# Separate caches keep edits of drafts from rebuilding the index that operators use.
 CACHE = IndexCache()
+ALL_CACHE = IndexCache()
 
 
-def index_token(session: Session) -> Hashable:
-    """(database, count, sum of versions, last change): changes whenever any article is saved."""
-    count, versions, last = session.execute(
-        select(func.count(Article.id), func.coalesce(func.sum(Article.version), 0), func.max(Article.updated_at))
-    ).one()
+def index_token(session: Session, *, published_only: bool = True) -> Hashable:
+    """(database, count, sum of versions, last change) of the indexed articles: one aggregate SELECT.
+
+    Every saved change bumps an article's version, and leaving or entering "published" changes the
+    count or the sum, so the token changes whenever the index would."""
+    query = select(func.count(Article.id), func.coalesce(func.sum(Article.version), 0), func.max(Article.updated_at))
+    if published_only:
+        query = query.where(Article.status == "published")
+    count, versions, last = session.execute(query).one()
     # The URL keeps processes that talk to several databases (tests, tools) from mixing indexes.
     return (str(session.get_bind().url), count, versions, str(last))
 
 
-def _docs(session: Session) -> list[ArticleDoc]:
-    rows = session.scalars(select(Article).order_by(Article.id))
+def _docs(session: Session, *, published_only: bool) -> list[ArticleDoc]:
+    query = select(Article).order_by(Article.id)
+    if published_only:
+        query = query.where(Article.status == "published")
     return [ArticleDoc(id=a.id, title=a.title, answer=a.answer, department=a.department.code,
                        questions=tuple(a.questions or ()), tags=tuple(a.tags or ()), status=a.status,
                        version=a.version, effective_from=a.effective_from, expires_on=a.expires_on)
-            for a in rows]
+            for a in session.scalars(query)]
 
 
-def current_index(session: Session) -> SearchIndex:
+def current_index(session: Session, *, published_only: bool = True) -> SearchIndex:
     """This process's index, rebuilt from the database only when the token changed."""
-    return CACHE.get(index_token(session), lambda: _docs(session))
+    cache = CACHE if published_only else ALL_CACHE
+    token = index_token(session, published_only=published_only)
+    return cache.get(token, lambda: _docs(session, published_only=published_only))
 
 
 def today(now: datetime) -> date:
@@ -54,7 +65,7 @@ def search_articles(session: Session, query: str, k: int = 5, *, department: str
                     now: datetime | None = None) -> list[dict]:
     """Top-k articles for the query with highlighted snippets; published ones are limited to their dates."""
     on = today(now or utcnow()) if status == "published" else None
-    hits = current_index(session).search(query or "", k=k, department=department, tag=tag, status=status,
+    hits = current_index(session, published_only=status == "published").search(query or "", k=k, department=department, tag=tag, status=status,
                                          on=on)
     return [{"id": h.article_id, "title": h.title, "snippet": h.snippet, "department": h.department,
              "score": h.score} for h in hits]

@@ -112,3 +112,34 @@ def test_search_is_fast_enough_for_every_keystroke(app, api, empty_kb):
             search_published(db, "公积金提取需要什么材料")
         per_search = (time.perf_counter() - start) / 50
     assert per_search < 0.02, per_search
+
+
+def test_draft_edits_do_not_rebuild_the_operators_index(app, api, articles):
+    from hotline.knowledge.search import CACHE
+
+    search(api, "身份证")
+    builds = CACHE.builds
+    draft = create(api, user="dept_water", department=None, title="水表更换", answer="免费更换。")
+    put(api, draft["id"], {"answer": "由供水公司免费更换。"}, user="dept_water")
+    search(api, "身份证")
+    assert CACHE.builds == builds
+    act(api, draft["id"], "submit", "dept_water")
+    act(api, draft["id"], "approve", "supervisor")
+    assert search(api, "水表更换")[0]["id"] == draft["id"] and CACHE.builds == builds + 1
+
+
+def test_a_second_process_sees_a_publish_made_by_the_first(app, api, articles):
+    """Each process has its own cache; the database token tells both that the index is stale."""
+    from hotline.db import session
+    from hotline.knowledge import search as module
+    from knowledge_base import IndexCache
+
+    other = IndexCache()  # the cache of another web process
+    with app.app_context():
+        before = other.get(module.index_token(session()), lambda: module._docs(session(), published_only=True))
+    published = create(api, status="published", title="水表更换", answer="免费更换。")
+    with app.app_context():
+        token = module.index_token(session())
+        after = other.get(token, lambda: module._docs(session(), published_only=True))
+    assert after is not before and other.builds == 2
+    assert after.search("水表更换", k=1)[0].article_id == published["id"]
