@@ -88,7 +88,7 @@ def test_detail_shows_fields_deadlines_in_shanghai_time_and_the_timeline(pages, 
     assert "2026-11-27 10:00" in html  # sign due one working day later
     assert "2026-12-03 10:00" in html  # reply due five working days later
     assert "138****5678" in html and "13812345678" not in html  # dispatchers see the masked phone
-    for label in ("受理", "派单", "签收", "已受理", "已派单", "办理中", "&#34;department&#34;: &#34;ecology&#34;"):
+    for label in ("受理", "派单", "签收", "已受理", "已派单", "办理中", "承办单位：市生态环境局", "按时：是"):
         assert label in html, label
     assert html.index("event-receive") < html.index("event-dispatch") < html.index("event-sign")
 
