@@ -34,8 +34,10 @@ class SearchIndex:
         self._postings = postings
         self._vocab = vocab
         self._terms = list(vocab)  # ids were handed out in insertion order
-        self._department = np.array([d.department or "" for d in self.docs], dtype=object)
-        self._status = np.array([d.status or "" for d in self.docs], dtype=object)
+        # Small integer codes: comparing an int array is ~50x faster than an array of strings.
+        self._codes: dict[str, dict[str, int]] = {"department": {}, "status": {}}
+        self._department = self._encode("department", (d.department for d in self.docs))
+        self._status = self._encode("status", (d.status for d in self.docs))
         tagged: dict[str, list[int]] = {}
         for i, doc in enumerate(self.docs):
             for tag in set(doc.tags):
@@ -43,6 +45,14 @@ class SearchIndex:
         self._tags = {t: np.asarray(ix, dtype=np.int64) for t, ix in tagged.items()}
         self._starts = _date_ordinals((d.effective_from for d in self.docs), _NEVER)
         self._ends = _date_ordinals((d.expires_on for d in self.docs), _ALWAYS)
+
+    def _encode(self, name: str, values: Iterable[str]) -> np.ndarray:
+        codes = self._codes[name]
+        return np.array([codes.setdefault(v or "", len(codes)) for v in values], dtype=np.int32)
+
+    def _equals(self, name: str, column: np.ndarray, value: str) -> np.ndarray:
+        code = self._codes[name].get(value)
+        return column == code if code is not None else np.zeros(len(column), dtype=bool)
 
     @classmethod
     def build(cls, docs: Iterable[ArticleDoc], *, params: BM25Params | None = None) -> SearchIndex:
@@ -96,9 +106,9 @@ class SearchIndex:
               on: dt.date | None) -> np.ndarray | None:
         conditions = []
         if department is not None:
-            conditions.append(self._department == department)
+            conditions.append(self._equals("department", self._department, department))
         if status is not None:
-            conditions.append(self._status == status)
+            conditions.append(self._equals("status", self._status, status))
         if tag is not None:
             has_tag = np.zeros(len(self.docs), dtype=bool)
             has_tag[self._tags.get(tag, np.empty(0, dtype=np.int64))] = True
