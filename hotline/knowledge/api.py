@@ -14,7 +14,7 @@ from hotline.departments.roles import Role
 from hotline.errors import NotFound, ValidationError
 from hotline.knowledge import service, transfer
 from hotline.knowledge.serialize import article_json, task_json
-from hotline.openapi import documented
+from hotline.openapi import documented, object_schema
 from hotline.validation import Field, int_arg, json_body, validate
 from knowledge_base.models import STATUSES, ArticleRecord
 
@@ -34,6 +34,9 @@ ACTIONS: dict[str, dict[str, Field]] = {
     "feedback": {"helped": Field(bool, required=True), "ticket_id": Field(int, min_value=1),
                  "note": META["note"]},
 }
+
+ACTION_LABELS = {"submit": "送审", "approve": "审核发布", "reject": "退回修改", "retire": "下线",
+                 "restore": "恢复历史版本", "feedback": "反馈（有帮助/没帮助）"}
 
 
 def _dates(clean: dict[str, Any]) -> dict[str, Any]:
@@ -244,3 +247,20 @@ def export():  # type: ignore[no-untyped-def]
     mimetype = "text/csv" if fmt == "csv" else "application/json"
     return Response(text, mimetype=f"{mimetype}; charset=utf-8",
                     headers={"Content-Disposition": f"attachment; filename={name}"})
+
+
+def document_actions(paths: dict[str, Any]) -> None:
+    """Show each review action as its own path with its own body in the OpenAPI document."""
+    generic = paths.pop("/api/v1/kb/articles/{article_id}/{action}", {}).get("post")
+    if generic is None:
+        return
+    for action, fields in ACTIONS.items():
+        op = {**generic, "summary": f"知识条目{ACTION_LABELS[action]}", "operationId": f"kb.{action}",
+              "parameters": [p for p in generic["parameters"] if p["name"] == "article_id"],
+              "requestBody": {"content": {"application/json": {"schema": object_schema(fields)}}}}
+        paths[f"/api/v1/kb/articles/{{article_id}}/{action}"] = {"post": op}
+
+
+@bp.record_once
+def _register_openapi(state: Any) -> None:
+    state.app.extensions.setdefault("openapi_extenders", []).append(document_actions)

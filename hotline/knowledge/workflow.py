@@ -17,6 +17,7 @@ from hotline.departments.models import Department, User
 from hotline.departments.roles import Role
 from hotline.errors import Conflict, Forbidden, NotFound, ValidationError
 from hotline.knowledge.models import CONTENT_FIELDS, Article, ArticleFeedback, ArticleVersion, ReviewTask
+from hotline.tickets.models import Ticket
 from knowledge_base.models import ArticleRecord
 
 REVIEWERS = frozenset({Role.SUPERVISOR, Role.ADMIN})
@@ -256,6 +257,8 @@ def give_feedback(session: Session, *, article: Article, actor: User, helped: bo
         raise Forbidden(f"角色 {actor.role} 不能评价知识条目")
     if article.status != "published":
         raise Conflict("只能评价已发布的知识条目", code="invalid_article_state")
+    if ticket_id is not None and session.get(Ticket, ticket_id) is None:
+        raise ValidationError(f"ticket_id: 工单 {ticket_id} 不存在", details=[{"field": "ticket_id"}])
     row = ArticleFeedback(article_id=article.id, user_id=actor.id, ticket_id=ticket_id, helped=helped,
                           note=note, created_at=now)
     session.add(row)

@@ -82,3 +82,22 @@ def test_expired_article_cannot_be_used_on_call(api, empty_kb):
     assert api.get(f"/kb/articles/{article['id']}").get_json()["usable"] is False
     ticket = api.create(content="燃气补贴申领", kind="consultation")
     api.act(ticket["id"], "resolve-on-call", "operator", {"article_id": article["id"]}, status=409)
+
+
+def test_feedback_for_an_unknown_ticket_is_refused(api, empty_kb):
+    article = create(api, status="published")
+    act(api, article["id"], "feedback", "operator", {"helped": True, "ticket_id": 999999}, expect=422)
+    assert api.get(f"/kb/articles/{article['id']}").get_json()["helped_count"] == 0
+    ticket = api.create(content="燃气欠费", kind="consultation")
+    act(api, article["id"], "feedback", "operator", {"helped": True, "ticket_id": ticket["id"]})
+
+
+def test_clearing_a_date_with_null(api, empty_kb):
+    article = create(api, status="published", expires_on=_day(3))
+    assert put(api, article["id"], {"expires_on": None}, user="supervisor")["expires_on"] is None
+
+
+def test_openapi_shows_each_review_action(api):
+    paths = api.get("/openapi.json", user=None).get_json()["paths"]
+    assert "version_number" in str(paths["/api/v1/kb/articles/{article_id}/restore"])
+    assert "/api/v1/kb/search" in paths and "/api/v1/kb/import" in paths
