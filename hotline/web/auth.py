@@ -6,13 +6,14 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import flash, g, redirect, render_template, request, session, url_for
+from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from hotline.auth.passwords import verify_password
+from hotline.clock import utcnow
 from hotline.db import session as db_session
 from hotline.departments.models import User
 from hotline.departments.roles import Role
@@ -31,8 +32,11 @@ class LoginForm(FlaskForm):
 def page_user() -> User | None:
     """The user logged in to this browser session, if any (and still active)."""
     if "page_user" not in g:
-        user_id = session.get("user_id")
-        user = db_session().get(User, user_id) if isinstance(user_id, int) else None
+        user_id, login_at = session.get("user_id"), session.get("login_at")
+        # A cookie is only good for as long as an API token (TOKEN_TTL_HOURS) after the password was checked.
+        fresh = isinstance(login_at, int | float) and 0 <= utcnow().timestamp() - login_at <= \
+            current_app.config["TOKEN_TTL_HOURS"] * 3600
+        user = db_session().get(User, user_id) if isinstance(user_id, int) and fresh else None
         g.page_user = user if user is not None and user.active else None
     return g.page_user
 
@@ -74,6 +78,7 @@ def login() -> Any:
         if user is not None and user.active and verify_password(user.password_hash, form.password.data or ""):
             session.clear()  # a fresh session on login, so a planted cookie cannot be reused
             session["user_id"] = user.id
+            session["login_at"] = int(utcnow().timestamp())
             return redirect(safe_next(request.args.get("next")) or url_for("web.home"))
         flash("用户名或密码错误", "error")
     elif request.method == "POST":

@@ -25,8 +25,11 @@ class Pages:
 
             with self.app.app_context():
                 user_id = session().query(User).filter_by(username=username).one().id
+            from hotline.clock import utcnow
+
             with client.session_transaction() as sess:
                 sess["user_id"] = user_id
+                sess["login_at"] = int(utcnow().timestamp())
         return client
 
     def ticket(self, ticket_id: int) -> Any:

@@ -51,6 +51,24 @@ def test_logout_ends_the_session(pages):
     assert client.get("/tickets").status_code == 302
 
 
+def test_a_session_expires_with_the_token_lifetime(pages, app):
+    from datetime import timedelta
+
+    import time_machine
+
+    from tests.support.factories import T0
+
+    with time_machine.travel(T0, tick=False):
+        client = pages.client()
+        client.post("/login", data={"username": "operator", "password": "hotline-demo"})
+        assert client.get("/console").status_code == 200
+    hours = app.config["TOKEN_TTL_HOURS"]
+    with time_machine.travel(T0 + timedelta(hours=hours, minutes=-1), tick=False):
+        assert client.get("/console").status_code == 200
+    with time_machine.travel(T0 + timedelta(hours=hours, minutes=1), tick=False):
+        assert client.get("/console").headers["Location"].startswith("/login")
+
+
 def test_inactive_user_is_logged_out(pages, app):
     from hotline.db import session
     from hotline.departments.models import User
