@@ -74,7 +74,11 @@ def console_create() -> Any:
         db.commit()
     except ApiError as exc:
         db.rollback()
-        flash(flash_text(exc) if isinstance(exc, ValidationError) else error_message(exc), "error")
+        if exc.code == "idempotency_key_reused":  # the form was submitted before (Back button), then edited
+            flash("此表单已提交过一次，内容有改动：请核对后再次提交以受理为新工单", "error")
+            key = None
+        else:
+            flash(flash_text(exc) if isinstance(exc, ValidationError) else error_message(exc), "error")
         return render_template("web/console.html", key=key or uuid.uuid4().hex, values=form, **_options()), 422
     intake.after_commit(result)
     if result.created:

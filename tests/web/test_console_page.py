@@ -54,6 +54,14 @@ def test_a_double_submit_creates_one_ticket(pages, app):
     assert count_tickets(app) == before + 1
 
 
+def test_an_edited_resubmit_gets_a_new_key_instead_of_a_dead_end(pages, app):
+    client = pages.client("operator")
+    client.post("/console", data={**FORM, "idempotency_key": "back-button"})
+    again = client.post("/console", data={**FORM, "address": "幸福路14号", "idempotency_key": "back-button"})
+    assert again.status_code == 422 and "此表单已提交过一次" in text(again)
+    assert 'name="idempotency_key" value="back-button"' not in text(again)
+
+
 def test_choosing_a_department_dispatches_at_once(pages):
     client = pages.client("operator")
     response = client.post("/console", data={**FORM, "department": "gas", "confidential": "1"})
