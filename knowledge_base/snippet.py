@@ -97,10 +97,10 @@ def highlight(text: str, terms: Iterable[str], *, width: int = 90) -> str:
 
 
 class Highlighter:
-    """One query's terms compiled once and used for every hit of that query."""
+    """One query's terms, grouped and expanded to their spellings once, used for every hit."""
 
     def __init__(self, terms: Sequence[str], *, limit: int = 40) -> None:
-        # `terms` come most specific first; a cap keeps the regex small for long queries.
+        # `terms` come most specific first; the cap keeps the text scans short for long queries.
         words = [t for t in terms if not t.startswith(BIGRAM_MARK)]
         # Whole words read best; bigrams fill in for names jieba does not know, and single
         # characters mark too much to be useful unless nothing else matched.

@@ -77,6 +77,8 @@ def normalize(text: str) -> str:
 def get_tokenizer() -> jieba.Tokenizer:
     """Return the module's own jieba tokenizer, so the global jieba dictionary stays untouched."""
     global _tokenizer
+    if _tokenizer is not None:
+        return _tokenizer
     with _lock:
         if _tokenizer is None:
             jieba.setLogLevel(logging.WARNING)

@@ -126,3 +126,9 @@ def test_normalize_strips_noise_but_keeps_place_codes():
 def test_tokenize_drops_stop_words_and_maps_synonyms():
     tokens = tokenize("请问住房公积金怎么提取", query=True, with_bigrams=False)
     assert tokens == ["公积金", "提取"]
+
+
+def test_empty_index_and_empty_fields():
+    assert SearchIndex.build([]).search("公积金") == []
+    hits = SearchIndex.build([ArticleDoc(1, "公积金", "", "fund")]).search("公积金")
+    assert [(h.article_id, h.snippet) for h in hits] == [(1, "")]
