@@ -16,13 +16,14 @@ Cohorts (all Asia/Shanghai days, invalid tickets, approved exclusions and merged
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select, union
+from sqlalchemy import Text, cast, func, select, union
 from sqlalchemy.orm import Session
 
 from hotline.deadlines.calendar import WorkCalendar
@@ -32,23 +33,32 @@ from hotline.supervision.periods import Period, local_day
 from hotline.tickets.enums import Action, CloseReason, Satisfaction, Solved, Status
 from hotline.tickets.models import Ticket, TicketEvent
 
+DISPATCH, SIGN, RETURN, CONTACT, REPLY = "dispatch", "sign", "return", "contact", "reply"
+APPROVE_RETURN, ACCEPT_REPLY, FOLLOW_UP, URGE, SUPERVISE = ("approve_return", "accept_reply", "follow_up", "urge",
+                                                           "supervise")
+SKIP_FOLLOW_UP = "skip_follow_up"  # closed without a call under the sampling rule: not owed a follow-up
+WITH_PAYLOAD = frozenset({DISPATCH, SIGN, FOLLOW_UP})
 COHORT_ACTIONS = (Action.DISPATCH.value, Action.ACCEPT_REPLY.value, Action.FOLLOW_UP.value,
                   Action.URGE.value, Action.SUPERVISE.value)
-READ_ACTIONS = (*COHORT_ACTIONS, Action.SIGN.value, Action.RETURN.value, Action.CONTACT.value,
-                Action.REPLY.value, Action.APPROVE_RETURN.value)
+READ_ACTIONS = (*COHORT_ACTIONS, SIGN, RETURN, CONTACT, REPLY, APPROVE_RETURN, SKIP_FOLLOW_UP)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Fact:
-    """One countable thing: the ticket behind it, its groups, its cohort day and its counts."""
+    """One countable thing: the ticket behind it, its groups, its cohort moment and its counts."""
 
     ticket_id: int
     department: str | None
     district: str | None
     kind: str
     channel: str
-    day: date
+    at: datetime
     counts: dict[str, int]
+
+    @property
+    def day(self) -> date:
+        """The Asia/Shanghai day the fact counts on."""
+        return local_day(self.at)
 
     def group(self, group_by: str) -> str | None:
         """The group this fact belongs to under a grouping."""
@@ -98,7 +108,8 @@ def collect(session: Session, *, period: Period, now: datetime, calendar: WorkCa
         .group_by(Ticket.merged_into_id)).all())
     events: dict[int, list[Any]] = defaultdict(list)
     for row in session.execute(
-            select(TicketEvent.ticket_id, TicketEvent.at, TicketEvent.action, TicketEvent.payload)
+            select(TicketEvent.ticket_id, TicketEvent.at, TicketEvent.action,
+                   cast(TicketEvent.payload, Text).label("payload"))
             .where(TicketEvent.ticket_id.in_(select(ids.c[0])), TicketEvent.action.in_(READ_ACTIONS))
             .order_by(TicketEvent.ticket_id, TicketEvent.id)):
         events[row.ticket_id].append(row)
@@ -111,7 +122,7 @@ def collect(session: Session, *, period: Period, now: datetime, calendar: WorkCa
 
 def _ticket_facts(ctx: _Context, t: Any, events: Iterable[Any], citizens: int) -> Iterator[Fact]:
     def fact(department: str | None, moment: datetime, **counts: int) -> Fact:
-        return Fact(t.id, department, t.district, t.kind, t.channel, local_day(moment), counts)
+        return Fact(t.id, department, t.district, t.kind, t.channel, moment, counts)
 
     period = ctx.period
     if period.contains(t.received_at):
@@ -131,33 +142,36 @@ def _event_facts(ctx: _Context, t: Any, events: Iterable[Any], fact: Any) -> Ite
     waiting: dict[str, Any] | None = None  # the accepted reply in the period waiting for its follow-up
     dissatisfied = 0
     for ev in events:
-        action, payload = ev.action, ev.payload or {}
-        if action == Action.DISPATCH.value:
+        action = ev.action
+        payload = json.loads(ev.payload or "{}") if action in WITH_PAYLOAD else {}  # decoded only where read
+        if action == DISPATCH:
             if current is not None:
                 yield from _assignment_fact(ctx, t, current, fact)
             department = payload.get("department")
             current = _Assignment(ev.at, department)
-        elif action == Action.APPROVE_RETURN.value:
+        elif action == APPROVE_RETURN:
             department = None
-        elif current is not None and action == Action.SIGN.value:
+        elif current is not None and action == SIGN:
             current.signed_on_time = int(bool(payload.get("on_time")))
-        elif current is not None and action == Action.RETURN.value:
+        elif current is not None and action == RETURN:
             current.returned = 1
-        elif current is not None and action in (Action.CONTACT.value, Action.REPLY.value):
+        elif current is not None and action in (CONTACT, REPLY):
             current.contact_at = current.contact_at or ev.at
-        elif action == Action.ACCEPT_REPLY.value:
+        elif action == ACCEPT_REPLY:
             if waiting is not None:
                 yield fact(waiting["department"], waiting["at"], to_follow_up=1, followed_up=0)
             waiting = {"department": department, "at": ev.at} if period.contains(ev.at) else None
-        elif action == Action.FOLLOW_UP.value and payload.get("reached", True):
+        elif action == FOLLOW_UP and payload.get("reached", True):
             if waiting is not None:
                 yield fact(waiting["department"], waiting["at"], to_follow_up=1, followed_up=1)
                 waiting = None
             dissatisfied += payload.get("satisfaction") == Satisfaction.DISSATISFIED.value
             if period.contains(ev.at):
                 yield fact(department, ev.at, **_follow_up_counts(payload, dissatisfied, ctx.repeat_times))
-        elif action in (Action.URGE.value, Action.SUPERVISE.value) and period.contains(ev.at):
-            yield fact(department, ev.at, **{"urged" if action == Action.URGE.value else "supervised": 1})
+        elif action == SKIP_FOLLOW_UP:
+            waiting = None
+        elif action in (URGE, SUPERVISE) and period.contains(ev.at):
+            yield fact(department, ev.at, **{"urged" if action == URGE else "supervised": 1})
     if current is not None:
         yield from _assignment_fact(ctx, t, current, fact)
     if waiting is not None:

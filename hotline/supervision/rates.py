@@ -68,6 +68,7 @@ class Labels:
 
     names: dict[str, str]
     categories: dict[str, str]
+    active: tuple[str, ...] = ()
 
     def row_head(self, group_by: str, key: str | None) -> dict[str, Any]:
         """The identifying columns of a row."""
@@ -82,8 +83,9 @@ class Labels:
 
 def labels(session: Session) -> Labels:
     """Department names and categories by code."""
-    rows = session.execute(select(Department.code, Department.name, Department.category)).all()
-    return Labels({c: n for c, n, _ in rows}, {c: cat for c, _, cat in rows})
+    rows = session.execute(select(Department.code, Department.name, Department.category, Department.active)).all()
+    return Labels({r.code: r.name for r in rows}, {r.code: r.category for r in rows},
+                  tuple(r.code for r in rows if r.active))
 
 
 def facts_for(session: Session, *, period: Period, now: datetime) -> list[Fact]:
@@ -131,6 +133,8 @@ def assemble(session: Session, *, period: Period, group_by: str, grouped: Mappin
     """The metrics document from summed counts (live or from snapshots)."""
     weights = weights_for(current_app.config, period.first.year)
     names = labels(session)
+    if group_by == "department":  # every department is listed, with null rates when it had nothing to count
+        grouped = {**{code: Counter() for code in names.active}, **grouped}
     return {**period.as_json(), "group_by": group_by, "weights": weights,
             "rows": table(grouped, group_by=group_by, weights=weights, names=names),
             "total": {c: int(total.get(c, 0)) for c in COUNTS} | rates_of(total, weights)}

@@ -45,6 +45,8 @@ def test_returning_department_and_zero_denominators(api, app):
     # Nothing due, no follow-up, nothing received: null, never 0.
     assert water["closing_rate"] is None and water["satisfied_rate"] is None and water["score"] is None
     assert water["resolved_on_call_rate"] is None
+    quiet = rows["gas"]  # every department is listed, with null rates when it had nothing to count
+    assert quiet["dispatched"] == 0 and all(quiet[k] is None for k in ("sign_on_time_rate", "score", "closing_rate"))
     none = rows["none"]  # resolved on the call, never dispatched
     assert (none["received"], none["resolved_on_call"], none["resolved_on_call_rate"]) == (1, 1, 1.0)
 
@@ -136,3 +138,24 @@ def test_bad_queries_are_4xx_and_roles_checked(api):
     assert api.get("/metrics", user=None).status_code == 401
     for user in ("supervisor", "admin", "dispatcher"):
         assert api.get("/metrics", user=user).status_code == 200
+
+
+def test_replies_closed_without_a_call_under_sampling_are_not_owed_a_follow_up(api, app):
+    from hotline.db import session
+    from hotline.deadlines.service import rules_at
+    from hotline.tickets.enums import Action
+    from hotline.tickets.models import Ticket
+    from hotline.tickets.transitions import transition
+
+    with time_machine.travel(at("11-26 10:00"), tick=False):
+        skipped, called = api.create()["id"], api.create()["id"]
+        api.drive(skipped, until="awaiting_follow_up")
+        api.drive(called, until="closed")
+        with app.app_context():
+            db = session()
+            transition(db, ticket=db.get(Ticket, skipped), action=Action.SKIP_FOLLOW_UP, actor=None,
+                       rules=rules_at(db, at("11-26 10:00")))
+            db.commit()
+        eco = {r["group"]: r for r in api.get("/metrics?from=2026-11-26&to=2026-11-26",
+                                              user="supervisor").get_json()["rows"]}["ecology"]
+    assert (eco["to_follow_up"], eco["followed_up"], eco["follow_up_rate"]) == (1, 1, 1.0)

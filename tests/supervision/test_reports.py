@@ -65,7 +65,8 @@ def test_ranking_by_category_with_flags(api, app):
     with time_machine.travel(at("12-06 10:00"), tick=False):
         body = api.get(f"/metrics/ranking?{PERIOD}", user="supervisor").get_json()
     categories = {c["category"]: c for c in body["categories"]}
-    assert set(categories) == {"municipal"}
+    assert [c["category"] for c in body["categories"]] == ["municipal", "utility", "district"]
+    assert categories["district"]["category_label"] == "区政府"
     ranked = categories["municipal"]["departments"]
     eco = next(d for d in ranked if d["group"] == "ecology")
     assert eco["rank"] == 1 and eco["flag"] == "red"
