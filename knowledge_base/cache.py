@@ -34,7 +34,10 @@ class IndexCache:
             current = self._current
             if current is not None and current[0] == token:
                 return current[1]
-            index = SearchIndex.build(load(), params=self._params)
+            # The old index lends the tokens of unchanged articles, so a rebuild after one
+            # edit re-tokenises one article instead of all of them.
+            previous = current[1] if current is not None else None
+            index = SearchIndex.build(load(), params=self._params, previous=previous, keep_tokens=True)
             self._current = (token, index)
             self.builds += 1
             return index

@@ -45,6 +45,7 @@ class SearchIndex:
         self._tags = {t: np.asarray(ix, dtype=np.int64) for t, ix in tagged.items()}
         self._starts = _date_ordinals((d.effective_from for d in self.docs), _NEVER)
         self._ends = _date_ordinals((d.expires_on for d in self.docs), _ALWAYS)
+        self._tokens: dict[tuple[str, str, str], tuple[list[str], ...]] = {}
 
     def _encode(self, name: str, values: Iterable[str]) -> np.ndarray:
         codes = self._codes[name]
@@ -55,13 +56,23 @@ class SearchIndex:
         return column == code if code is not None else np.zeros(len(column), dtype=bool)
 
     @classmethod
-    def build(cls, docs: Iterable[ArticleDoc], *, params: BM25Params | None = None) -> SearchIndex:
-        """Tokenise every field of every document and precompute the BM25F term weights."""
+    def build(cls, docs: Iterable[ArticleDoc], *, params: BM25Params | None = None,
+              previous: SearchIndex | None = None, keep_tokens: bool = False) -> SearchIndex:
+        """Tokenise every field of every document and precompute the BM25F term weights.
+
+        With `keep_tokens` the index remembers each article's tokens, and a later build given it
+        as `previous` re-tokenises only articles whose text changed: jieba is most of the cost.
+        """
         docs = list(docs)
         params = params or BM25Params()
-        tokens = [[tokenize(text, with_bigrams=params.bigrams) for text in _field_texts(doc)] for doc in docs]
+        known = previous._tokens if previous is not None and previous.params == params else {}
+        texts = [_field_texts(doc) for doc in docs]
+        tokens = [known.get(t) or tuple(tokenize(x, with_bigrams=params.bigrams) for x in t) for t in texts]
         matrix, vocab = bm25f_matrix(tokens, params)
-        return cls(docs, Postings(matrix), vocab, params)
+        index = cls(docs, Postings(matrix), vocab, params)
+        if keep_tokens:
+            index._tokens = dict(zip(texts, tokens, strict=True))
+        return index
 
     def __len__(self) -> int:
         return len(self.docs)

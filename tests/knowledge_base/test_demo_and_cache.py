@@ -69,3 +69,25 @@ def test_cache_builds_once_for_concurrent_readers():
     for t in threads:
         t.join()
     assert len(calls) == 1 and len({id(r) for r in results}) == 1
+
+
+def test_cache_rebuild_retokenises_only_changed_articles(monkeypatch):
+    import knowledge_base.search as search
+
+    seen: list[str] = []
+    real = search.tokenize
+
+    def counting(text, **kwargs):
+        seen.append(text)
+        return real(text, **kwargs)
+
+    monkeypatch.setattr(search, "tokenize", counting)
+    cache = IndexCache()
+    articles = docs(5)
+    cache.get(1, lambda: articles)
+    assert len(seen) == 5 * 3  # title, questions, answer of each
+    seen.clear()
+    articles[2] = ArticleDoc(2, "条目2 新标题 停水", "新答案", "water", version=2)
+    index = cache.get(2, lambda: articles)
+    assert sorted(seen) == sorted(["条目2 新标题 停水", "", "新答案"])
+    assert [h.article_id for h in index.search("停水", status=None)] == [2]
