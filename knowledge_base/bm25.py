@@ -35,7 +35,7 @@ class BM25Params:
     prune_after: int = 24
 
 
-def _count_matrix(token_lists: Sequence[list[str]], vocab: dict[str, int]) -> sp.csr_matrix:
+def _count_matrix(token_lists: Sequence[Sequence[str]], vocab: dict[str, int]) -> sp.csr_matrix:
     """Docs x terms term-frequency matrix; new terms are appended to `vocab`."""
     indptr, indices, data = [0], [], []
     for tokens in token_lists:
@@ -47,7 +47,7 @@ def _count_matrix(token_lists: Sequence[list[str]], vocab: dict[str, int]) -> sp
                          shape=(len(token_lists), max(len(vocab), 1)))
 
 
-def bm25f_matrix(tokens: Sequence[Sequence[list[str]]], params: BM25Params) -> tuple[sp.csr_matrix, dict[str, int]]:
+def bm25f_matrix(tokens: Sequence[Sequence[Sequence[str]]], params: BM25Params) -> tuple[sp.csr_matrix, dict[str, int]]:
     """Terms x docs matrix of final per-term scores (idf times saturated field-weighted tf), and vocab.
 
     `tokens[d][f]` is the token list of field f (in FIELDS order) of document d.

@@ -33,7 +33,7 @@ class SearchIndex:
         self.params = params
         self._postings = postings
         self._vocab = vocab
-        self._terms = list(vocab)  # ids were handed out in insertion order
+        self._terms = tuple(vocab)  # ids were handed out in insertion order
         # Small integer codes: comparing an int array is ~50x faster than an array of strings.
         self._codes: dict[str, dict[str, int]] = {"department": {}, "status": {}}
         self._department = self._encode("department", (d.department for d in self.docs))
@@ -45,7 +45,7 @@ class SearchIndex:
         self._tags = {t: np.asarray(ix, dtype=np.int64) for t, ix in tagged.items()}
         self._starts = _date_ordinals((d.effective_from for d in self.docs), _NEVER)
         self._ends = _date_ordinals((d.expires_on for d in self.docs), _ALWAYS)
-        self._tokens: dict[tuple[str, str, str], tuple[list[str], ...]] = {}
+        self._tokens: dict[tuple[str, str, str], tuple[tuple[str, ...], ...]] = {}
 
     def _encode(self, name: str, values: Iterable[str]) -> np.ndarray:
         codes = self._codes[name]
@@ -67,7 +67,10 @@ class SearchIndex:
         params = params or BM25Params()
         known = previous._tokens if previous is not None and previous.params == params else {}
         texts = [_field_texts(doc) for doc in docs]
-        tokens = [known.get(t) or tuple(tokenize(x, with_bigrams=params.bigrams) for x in t) for t in texts]
+        # Tuples of strings: the garbage collector stops tracking them, so keeping thousands of
+        # token sequences does not slow down every full collection in the web process.
+        tokens = [known.get(t) or tuple(tuple(tokenize(x, with_bigrams=params.bigrams)) for x in t)
+                  for t in texts]
         matrix, vocab = bm25f_matrix(tokens, params)
         index = cls(docs, Postings(matrix), vocab, params)
         if keep_tokens:
