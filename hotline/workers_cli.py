@@ -8,9 +8,10 @@ import sys
 
 import click
 from flask import current_app
+from flask.cli import AppGroup
 
 
-@click.group("workers")
+@click.group("workers", cls=AppGroup)
 def workers_group() -> None:
     """RQ workers, the periodic scheduler and their health."""
 

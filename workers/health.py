@@ -41,7 +41,7 @@ def check(conn: redis.Redis, *, now: datetime | None = None, heartbeat_age: floa
     queues = {}
     for name in QUEUES:
         queue = Queue(name, connection=conn)
-        ids = queue.get_job_ids(0, 0)
+        ids = queue.get_job_ids(0, 1)
         oldest = None
         if ids:
             job = queue.fetch_job(ids[0])

@@ -186,6 +186,7 @@ def retrain_classifier() -> Any:
     target = resolve("hotline.dispatching.retrain.retrain_and_promote")
     if target is None:
         return _missing("hotline.dispatching.retrain.retrain_and_promote")
-    with job_session() as (app, _db, config):
-        del app
-        return target(config, now=utcnow())
+    with job_session() as (_app, db, config):
+        result = target(config, now=utcnow())
+        db.commit()
+    return result

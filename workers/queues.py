@@ -25,8 +25,9 @@ OUTBOX = "hotline-outbox"
 PERIODIC = "hotline-periodic"
 SLOW = "hotline-slow"
 QUEUES = (REMINDERS, OUTBOX, PERIODIC, SLOW)  # a worker takes them in this order
-# A started job whose worker has not sent a heartbeat for this long is taken as lost (worker killed).
-LOST_AFTER = timedelta(seconds=120)
+# A started job without a heartbeat for this long is taken as lost (its worker was killed); the
+# runner's workers beat every 10 s (job_monitoring_interval).
+LOST_AFTER = timedelta(seconds=40)
 
 
 @dataclass(frozen=True)
@@ -128,7 +129,9 @@ def enqueue_after_commit(session: Session, config: Mapping[str, Any], name: str,
     if _PENDING not in session.info:
         session.info[_PENDING] = []
         event.listen(session, "after_commit", _after_commit)
-        event.listen(session, "after_rollback", _after_rollback)
+        event.listen(session, "after_soft_rollback", _after_rollback)
+    if not session.in_transaction():
+        session.begin()  # so that a rollback before any SQL still drops the job
     session.info[_PENDING].append((dict(config), name, args, job_id))
 
 
@@ -138,5 +141,6 @@ def _after_commit(session: Session) -> None:
         safe_enqueue(config, name, *args, job_id=job_id)
 
 
-def _after_rollback(session: Session) -> None:
-    session.info[_PENDING] = []
+def _after_rollback(session: Session, _previous: object) -> None:
+    if not session.in_transaction():  # the outermost transaction rolled back (a savepoint keeps them)
+        session.info[_PENDING] = []

@@ -12,6 +12,7 @@ import fcntl
 import json
 import logging
 import os
+import re
 import smtplib
 from dataclasses import asdict, dataclass
 from email.message import EmailMessage
@@ -98,7 +99,7 @@ class SmtpGateway:
         mail["From"] = self.sender
         mail["To"] = message.recipient
         mail["Subject"] = message.subject or "12345 热线通知"
-        mail["Message-ID"] = f"<{message.key.replace(':', '.')}@hotline.invalid>"
+        mail["Message-ID"] = f"<{re.sub(r'[^A-Za-z0-9.-]', '.', message.key)}@hotline.invalid>"
         mail.set_content(message.body)
         try:
             with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
