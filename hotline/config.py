@@ -41,7 +41,7 @@ DEFAULT_RATE_WEIGHTS: dict[str, dict[str, float]] = {
 DEFAULT_SUPERVISION: dict[str, Any] = {
     "red_overdue_rate": 0.2, "yellow_overdue_rate": 0.1, "min_due_for_flag": 3,
     "repeat_dissatisfied_times": 2, "red_repeat_dissatisfied": 3,
-    "duplicate_days": 30, "duplicate_min_score": 0.45, "duplicate_candidates": 300,
+    "duplicate_days": 30, "duplicate_min_score": 0.45, "duplicate_candidates": 150,
     "hotspot_similarity": 0.4, "hotspot_min_size": 3,
 }
 
