@@ -196,3 +196,18 @@ def test_next_only_goes_back_on_site(pages, api, app):
     assert response.headers["Location"] == f"/tickets/{ticket['id']}"
     with app.app_context():
         assert session().scalar(select(func.count(TicketEvent.id)).where(TicketEvent.action == "urge")) == 1
+
+
+def test_extension_decisions_appear_only_when_one_is_pending(pages, api):
+    ticket = dispatched(api)
+    api.act(ticket["id"], "sign", "dept_ecology")
+    client = pages.client("supervisor")
+    assert 'data-move="approve-extension"' not in text(client.get(f"/tickets/{ticket['id']}"))
+    api.act(ticket["id"], "request-extension", "dept_ecology", {"days": 3, "reason": "需协调多个部门现场会商"})
+    html = text(client.get(f"/tickets/{ticket['id']}"))
+    assert 'data-move="approve-extension"' in html and 'data-move="deny-extension"' in html
+    assert "3 个工作日：需协调多个部门现场会商" in html
+    version = str(pages.ticket(ticket["id"]).version)
+    done = client.post(f"/tickets/{ticket['id']}/act/approve-extension", data={"version": version},
+                       follow_redirects=True)
+    assert "「批准延期」已完成" in text(done) and "已延期 3 个工作日" in text(done)
