@@ -13,7 +13,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -103,7 +103,7 @@ def main() -> None:
             period = periods.Period(today - timedelta(days=days - 1), today)
             out[label], _ = timed(lambda p=period: rates.metrics(db, period=p, group_by="department", now=now))
         month = periods.Period(today - timedelta(days=29), today)
-        seconds, doc = timed(lambda: rates.metrics(db, period=month, group_by="department", now=now))
+        _seconds, doc = timed(lambda: rates.metrics(db, period=month, group_by="department", now=now))
         out["drill_30d_s"], _ = timed(lambda: rates.drill(rates.facts_for(db, period=month, now=now),
                                                           metric="overdue", group_by="department", group="housing"))
         out["xlsx_30d_s"], _ = timed(lambda: exports.to_xlsx(doc))
@@ -120,7 +120,6 @@ def main() -> None:
                                   max(r["score"] for r in doc["rows"] if r["score"] is not None)]
         out["period_30d"] = f"{month.first}..{month.last}"
     print(json.dumps(out, ensure_ascii=False, default=str))
-    _ = date
 
 
 if __name__ == "__main__":

@@ -79,3 +79,17 @@ def test_departments_differ_and_planted_hotspots_are_found(app, api):
     places = {(c["district"], term) for c in top for term in c["top_terms"]}
     assert ("西山区", "停水") in places
     assert any(district == "北城区" and "燃气" in term for district, term in places)
+
+
+def test_demo_load_history_option(app):
+    runner = app.test_cli_runner()
+    with app.app_context():  # the `flask` command pushes one; the test runner does not
+        result = runner.invoke(args=["demo", "load", "--history", "2", "--seed", "5"])
+    assert result.exit_code == 0, result.output
+    assert "history: 2 days" in result.output and "dispatch=" in result.output
+    from hotline.db import session
+
+    with app.app_context():
+        assert session().scalar(select(func.count()).select_from(Ticket)) > 100
+    bad = runner.invoke(args=["demo", "load", "--history", "-1"])
+    assert bad.exit_code != 0
