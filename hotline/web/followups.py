@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import render_template, request
+from flask import current_app, render_template, request
 from sqlalchemy import func, select
 
 from hotline.clock import utcnow
 from hotline.db import session as db_session
 from hotline.departments.roles import Role
-from hotline.tickets.enums import Action, Status
+from hotline.followups import service
+from hotline.followups.models import FollowUpTask
+from hotline.tickets.enums import Action
 from hotline.tickets.models import Ticket
 from hotline.web.auth import login_required, me
 from hotline.web.blueprint import bp
@@ -24,20 +26,26 @@ QUEUE_ROLES = (Role.FOLLOWUP, Role.SUPERVISOR, Role.DISPATCHER, Role.ADMIN)  # a
 @bp.get("/followups")
 @login_required(*QUEUE_ROLES)
 def followups() -> Any:
-    """The queue, ordered by follow-up due time."""
-    db, user = db_session(), me()
+    """The queue as GET /api/v1/followups/queue orders it; ready=1 keeps those that may be called now."""
+    db, user, now = db_session(), me(), utcnow()
     page = request.args.get("page", "1")
     page_no = int(page) if page.isdigit() and 0 < int(page) <= 100000 else 1
+    ready = request.args.get("ready") == "1"
     per_page = page_size()
-    waiting = select(Ticket).where(Ticket.status == Status.AWAITING_FOLLOW_UP.value)
+    waiting = service.queue_query(ready_at=now if ready else None)
     total = db.scalar(select(func.count()).select_from(waiting.subquery())) or 0
-    rows = list(db.scalars(waiting.order_by(Ticket.follow_up_due_at, Ticket.id)
+    rows = list(db.execute(waiting.order_by(func.coalesce(FollowUpTask.due_at, Ticket.follow_up_due_at), Ticket.id)
                            .offset((page_no - 1) * per_page).limit(per_page)))
+    plans = service.attempt_plan(db, [t for t, _task in rows], now=now,
+                                 windows=service.windows_of(current_app.config))
     form = action_widgets(Action.FOLLOW_UP, departments=departments(),
                           values={"reached": "true", "contacted": "true"})
-    items = [{"t": t, "caller": shown_caller(user, t, "view_followup_queue"),
-              "can_follow_up": Action.FOLLOW_UP in available_moves(t, user)} for t in rows]
-    html = render_template("web/followups.html", items=items, total=total, page=page_no,
-                           pages=max(1, -(-total // per_page)), form=form, now=utcnow())
+    items = [{"t": t, "due": task.due_at if task is not None else t.follow_up_due_at,
+              "tried": plans[t.id][0], "next_at": plans[t.id][1],
+              "caller": shown_caller(user, t, "view_followup_queue"),
+              "can_follow_up": Action.FOLLOW_UP in available_moves(t, user)} for t, task in rows]
+    html = render_template("web/followups.html", items=items, total=total, page=page_no, ready=ready,
+                           pages=max(1, -(-total // per_page)), form=form, now=now,
+                           max_attempts=current_app.config["FOLLOW_UP_MAX_ATTEMPTS"])
     db.commit()
     return html

@@ -69,3 +69,13 @@ def test_dispatchers_see_the_queue_without_the_form(pages, api):
     html = text(pages.client("dispatcher").get("/followups"))
     assert "共 1 件待回访" in html and 'data-move="follow-up"' not in html
     assert pages.client("operator").get("/followups").status_code == 403
+
+
+def test_the_ready_view_and_the_next_call_time(pages, api):
+    ticket = awaiting(api)
+    client = pages.client("followup")
+    html = text(client.get("/followups?ready=1"))
+    assert "<b>当前可拨打</b>" in html and ticket["number"] in html
+    client.post(f"/tickets/{ticket['id']}/act/follow-up", data={"version": str(ticket["version"]), "reached": "false"})
+    html = text(client.get("/followups"))
+    assert "已回访 1 / 3 次" in html and "下次可拨打" in html
