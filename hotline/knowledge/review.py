@@ -30,11 +30,14 @@ def _unhelpful(session: Session, *, threshold: int) -> list[tuple[Article, str]]
     since = or_(Article.published_at.is_(None), ArticleFeedback.created_at >= Article.published_at)
     not_helped = func.sum(case((ArticleFeedback.helped.is_(False), 1), else_=0))
     helped = func.count(ArticleFeedback.id) - not_helped
-    query = (select(Article, not_helped, helped).join(ArticleFeedback, and_(ArticleFeedback.article_id == Article.id,
-                                                                            since))
+    # Ids and counts only: PostgreSQL would refuse the eagerly joined department in a GROUP BY.
+    query = (select(Article.id, not_helped, helped)
+             .join(ArticleFeedback, and_(ArticleFeedback.article_id == Article.id, since))
              .where(Article.status == "published").group_by(Article.id)
              .having(and_(not_helped >= threshold, not_helped > helped)).order_by(Article.id))
-    return [(a, f"近期 {bad} 次反馈“没帮助”（{good} 次有帮助）") for a, bad, good in session.execute(query)]
+    rows = session.execute(query).all()
+    return [(session.get_one(Article, article_id), f"近期 {bad} 次反馈“没帮助”（{good} 次有帮助）")
+            for article_id, bad, good in rows]
 
 
 def _open_task(session: Session, *, article: Article, reason: str, detail: str, now: datetime) -> ReviewTask | None:
