@@ -199,6 +199,19 @@ def review_tasks():  # type: ignore[no-untyped-def]
     return jsonify({"items": [task_json(t, db.get(service.Article, t.article_id)) for t in tasks]})
 
 
+@bp.post("/review-tasks/<int:task_id>/close")
+@require(Role.SUPERVISOR, Role.ADMIN)
+@documented({"note": META["note"]})
+def close_review_task(task_id: int):  # type: ignore[no-untyped-def]
+    """关闭复核任务: the article was looked at and stays as it is."""
+    db = session()
+    clean = validate(json_body(), {"note": META["note"]})
+    task = service.close_task(db, task_id=task_id, actor=current_user(), now=utcnow(), note=clean.get("note"))
+    body = task_json(task, db.get(service.Article, task.article_id))
+    db.commit()
+    return jsonify(body)
+
+
 def _upload() -> tuple[str, str]:
     """The import file's text and format: a multipart `file`, or the request body (CSV or JSON)."""
     upload = request.files.get("file")

@@ -9,8 +9,11 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from hotline.departments.models import User
+from hotline.errors import Conflict, Forbidden, NotFound
 from hotline.knowledge.models import Article, ArticleFeedback, ReviewTask
 from hotline.knowledge.search import today
+from hotline.knowledge.workflow import REVIEWERS
 
 EXPIRY_DAYS = 30
 UNHELPFUL_THRESHOLD = 3
@@ -104,3 +107,18 @@ def open_tasks(session: Session, *, department_id: int | None = None) -> list[Re
     if department_id is not None:
         query = query.join(Article, Article.id == ReviewTask.article_id).where(Article.department_id == department_id)
     return list(session.scalars(query))
+
+
+def close_task(session: Session, *, task_id: int, actor: User, now: datetime, note: str | None = None) -> ReviewTask:
+    """A reviewer looked at the article and keeps it as it is: the task is done (and not reopened
+    for this version of the article)."""
+    if actor.role not in REVIEWERS:
+        raise Forbidden("只有督办或管理员可以关闭复核任务")
+    task = session.get(ReviewTask, task_id)
+    if task is None:
+        raise NotFound(f"复核任务 {task_id} 不存在")
+    if task.status != "open":
+        raise Conflict("复核任务已关闭", code="task_closed")
+    task.status, task.closed_at, task.closed_by_id, task.close_note = "done", now, actor.id, note
+    session.flush()
+    return task

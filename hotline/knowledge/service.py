@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from hotline.departments.models import Department, User
 from hotline.knowledge.models import Article
-from hotline.knowledge.review import create_review_tasks, open_tasks
+from hotline.knowledge.review import close_task, create_review_tasks, open_tasks
 from hotline.knowledge.search import (
     current_index,
     index_token,
@@ -37,7 +37,7 @@ from hotline.knowledge.workflow import (
     versions_of,
 )
 
-__all__ = ["ArticleFilter", "approve", "can_edit", "can_see", "create_article", "create_review_tasks",
+__all__ = ["ArticleFilter", "approve", "can_edit", "can_see", "close_task", "create_article", "create_review_tasks",
            "current_index", "edit_article", "get_article", "give_feedback", "index_token", "list_articles",
            "open_tasks", "reject", "restore", "retire", "search_articles", "search_published", "submit",
            "use_on_call", "versions_of"]

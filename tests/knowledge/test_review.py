@@ -101,3 +101,18 @@ def test_openapi_shows_each_review_action(api):
     paths = api.get("/openapi.json", user=None).get_json()["paths"]
     assert "version_number" in str(paths["/api/v1/kb/articles/{article_id}/restore"])
     assert "/api/v1/kb/search" in paths and "/api/v1/kb/import" in paths
+
+
+def test_reviewer_closes_a_task_and_it_stays_closed(app, api, empty_kb):
+    bad = create(api, status="published", title="没帮助的条目", answer="答复")
+    for _ in range(3):
+        act(api, bad["id"], "feedback", "operator", {"helped": False})
+    assert _run(app) == 1
+    task = api.get("/kb/review-tasks", user="supervisor").get_json()["items"][0]
+    assert api.post(f"/kb/review-tasks/{task['id']}/close", {}, user="dept_gas").status_code == 403
+    closed = api.post(f"/kb/review-tasks/{task['id']}/close", {"note": "答复无误，市民诉求超出政策"},
+                      user="supervisor")
+    assert closed.status_code == 200 and closed.get_json()["status"] == "done"
+    assert api.post(f"/kb/review-tasks/{task['id']}/close", {}, user="supervisor").status_code == 409
+    assert api.post("/kb/review-tasks/99999/close", {}, user="supervisor").status_code == 404
+    assert _run(app) == 0  # not reopened for the same version
