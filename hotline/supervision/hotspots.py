@@ -21,8 +21,9 @@ from hotline.tickets.enums import Status
 from hotline.tickets.models import Ticket
 
 jieba.setLogLevel(logging.WARNING)
-_STOP_WORDS = ("我们 你们 他们 希望 有关 部门 处理 问题 反映 市民 来电 请求 要求 现在 目前 已经 一直 没有 还是 这个 那个 "
-                 "情况 相关 进行 解决 尽快 可以 不能 是否 能否 导致 严重 影响 非常 每天 经常 最近 附近 以来")
+_STOP_WORDS = ("我们 你们 他们 希望 有关 部门 处理 问题 反映 市民 来电 请求 要求 现在 目前 已经 一直 没有 还是 这个 "
+               "那个 情况 相关 进行 解决 尽快 可以 不能 是否 能否 导致 严重 影响 非常 每天 经常 最近 附近 以来 "
+               "时候 什么 怎么 到底 如何 哪里 一下 多少 还有 为什么 好几")
 STOP = frozenset(_STOP_WORDS.split())
 WORD = re.compile(r"^[\u4e00-\u9fffA-Za-z]{2,}$")
 MAX_TICKETS = 6000

@@ -9,7 +9,7 @@ from flask import current_app
 from sqlalchemy.orm import Session
 
 from hotline.clock import iso
-from hotline.supervision import periods
+from hotline.supervision import hotspots, periods
 from hotline.supervision.facts import Fact
 from hotline.supervision.ranking import rank
 from hotline.supervision.rates import assemble, facts_for, sum_counts
@@ -34,4 +34,15 @@ def monthly(session: Session, *, month: str, now: datetime) -> dict[str, Any]:
         "districts": _doc(session, facts, period, "district")["rows"],
         "kinds": _doc(session, facts, period, "kind")["rows"],
         "channels": _doc(session, facts, period, "channel")["rows"],
+        "hotspots": _hotspots(session, period, now),
     }
+
+
+def _hotspots(session: Session, period: periods.Period, now: datetime) -> list[dict[str, Any]]:
+    """The month's largest clusters of similar requests (主动治理), at most five."""
+    until = min(period.end, now)
+    days = max(1, (until - period.start).days)
+    settings = current_app.config["SUPERVISION"]
+    found = hotspots.find_hotspots(session, now=until, days=days, min_size=max(5, settings["hotspot_min_size"]),
+                                   similarity=settings["hotspot_similarity"], limit=5)
+    return found["clusters"]

@@ -113,3 +113,14 @@ def test_exports_have_the_same_numbers_and_are_logged(api, app):
     assert "说明" in book.sheetnames
     logged = query(app, select(AccessLog.detail).where(AccessLog.action == "export_metrics"))
     assert [detail["format"] for detail in logged] == ["csv", "xlsx"]
+
+
+def test_monthly_report_lists_the_months_hotspots(api, app):
+    from tests.supervision.test_hotspots import plant
+
+    plant(api)
+    with time_machine.travel(at("11-27 10:00"), tick=False):
+        data = api.get("/metrics/report?month=2026-11&format=json", user="supervisor").get_json()
+        html = api.get("/metrics/report?month=2026-11", user="supervisor").get_data(as_text=True)
+    assert data["hotspots"][0]["district"] == "西山区" and data["hotspots"][0]["size"] == 12
+    assert "高频诉求热点" in html and "停水" in html
