@@ -1,0 +1,37 @@
+"""Dispatch classifier for 12345 hotline requests: raw citizen text -> department with calibrated confidence.
+
+Pure library: no Flask, no database, no project imports.  Public API::
+
+    from classifier import load_model, train_model, current_model_dir, promote_if_not_worse
+
+    model = load_model(current_model_dir(root))      # DispatchModel
+    model.suggest("小区楼下餐馆油烟扰民", k=3)        # [(label, confidence), ...] best first
+    model.auto_dispatch(text)                        # label if confidence >= model.threshold else None
+
+Call ``classifier.init()`` in a worker parent before forking so children share jieba's dictionary.
+"""
+
+from classifier.registry import (
+    DispatchModel,
+    IncompatibleModelError,
+    Promotion,
+    current_model_dir,
+    load_model,
+    promote_if_not_worse,
+)
+from classifier.tokenizer import init
+from classifier.training import DataError, evaluate_model, read_rows, train_model
+
+__all__ = [
+    "DataError",
+    "DispatchModel",
+    "IncompatibleModelError",
+    "Promotion",
+    "current_model_dir",
+    "evaluate_model",
+    "init",
+    "load_model",
+    "promote_if_not_worse",
+    "read_rows",
+    "train_model",
+]

@@ -1,0 +1,98 @@
+"""Normalise raw citizen text and segment it into words with a private jieba instance.
+
+Training data may come pre-segmented with stop words, punctuation and Latin letters removed, while
+the product sees raw text ("subject\\nbody") with punctuation, codes such as ``A3区``, phone numbers,
+URLs and digits.  ``normalise`` and ``tokens`` map both forms onto the same canonical word sequence so
+that a model trained on one transfers to the other.
+
+jieba's dictionary load costs about a second per process; ``init()`` does it eagerly (call it in a
+worker parent before forking), otherwise the first call to ``tokens`` does it lazily.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import unicodedata
+from functools import cache
+from pathlib import Path
+
+import jieba
+
+DATA_DIR = Path(__file__).with_name("data")
+USERDICT_PATH = DATA_DIR / "userdict.txt"
+STOPWORDS_PATH = DATA_DIR / "stopwords.txt"
+# Long messages carry their topic in the subject and first paragraphs; capping keeps p99 latency bounded.
+MAX_CHARS = 1000
+
+_URL = re.compile(r"(?:https?://|www\.)[A-Za-z0-9._~:/?#\[\]@!$&'()*+,;=%-]*", re.IGNORECASE)
+_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+_PHONE = re.compile(r"(?<!\d)(?:\d{3,4}-\d{7,8}(?:-\d{1,4})?|\+?86-?1[3-9]\d{9}|1[3-9]\d{9})(?!\d)")
+# Anonymised or abbreviated place codes ("A市", "A3区", "K8县"): keep only the administrative suffix,
+# which is what the pre-segmented training text kept.
+_PLACE_CODE = re.compile(r"[A-Za-z]+\d*(?=[省市区县州镇乡村])")
+_LATIN_DIGITS = re.compile(r"[A-Za-z0-9]+")
+_EXCEL_CR = re.compile(r"_?x000D_?", re.IGNORECASE)
+_NON_WORD = re.compile(r"[^\u4e00-\u9fff\u3400-\u4dbf]+")
+_HAN = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]")
+
+_lock = threading.Lock()
+_jieba: jieba.Tokenizer | None = None
+
+
+def _read_words(path: Path) -> frozenset[str]:
+    """Read one word per line, skipping blank lines and # comments."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(w.strip() for w in lines if w.strip() and not w.startswith("#"))
+
+
+@cache
+def stopwords() -> frozenset[str]:
+    """Return the stop-word set."""
+    return _read_words(STOPWORDS_PATH)
+
+
+def init() -> jieba.Tokenizer:
+    """Load jieba's dictionary and the hotline user dictionary once; safe to call repeatedly."""
+    global _jieba
+    if _jieba is None:
+        with _lock:
+            if _jieba is None:
+                jieba.setLogLevel(logging.WARNING)
+                tok = jieba.Tokenizer()
+                tok.initialize()
+                tok.load_userdict(str(USERDICT_PATH))
+                stopwords()
+                _jieba = tok
+    return _jieba
+
+
+def normalise(text: str) -> str:
+    """Return text in half-width form with URLs, phones, codes, Latin letters, digits and punctuation removed.
+
+    Punctuation and whitespace become single spaces (segment boundaries); everything else that is
+    not a Han character is dropped without a gap, as in the pre-segmented training text.
+    """
+    text = unicodedata.normalize("NFKC", text or "")
+    text = _EXCEL_CR.sub(" ", text)
+    text = _URL.sub(" ", text)
+    text = _EMAIL.sub(" ", text)
+    text = _PHONE.sub(" ", text)
+    text = _PLACE_CODE.sub("", text)
+    text = _LATIN_DIGITS.sub("", text)
+    return _NON_WORD.sub(" ", text).strip()
+
+
+def tokens(text: str, *, max_chars: int | None = None) -> list[str]:
+    """Segment raw or pre-segmented text into content words (stop words and non-Han tokens removed)."""
+    tok = init()
+    stop = stopwords()
+    max_chars = max_chars or MAX_CHARS
+    clean = normalise(text[: max_chars * 2] if text else "")[:max_chars]
+    return [w for w in tok.lcut(clean, HMM=False) if w not in stop and _HAN.search(w)]
+
+
+def canonical(text: str) -> str:
+    """Return the content words joined without spaces, the form pre-segmented training text has."""
+    return "".join(tokens(text))

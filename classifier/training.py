@@ -1,0 +1,103 @@
+"""Reading labelled CSV files, training a model directory and evaluating a model on rows."""
+
+from __future__ import annotations
+
+import csv
+import os
+import sys
+import time
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from classifier import tokenizer
+from classifier.metrics import classification_metrics
+from classifier.pipeline import fit_pipeline
+from classifier.registry import DispatchModel, save_model
+
+Row = tuple[str, str]
+
+
+class DataError(ValueError):
+    """The training or evaluation data cannot be used (missing file, columns, rows or labels)."""
+
+
+def read_rows(path: str | os.PathLike, *, min_labels: int = 2) -> list[Row]:
+    """Read (text, label) rows from a UTF-8 CSV with ``text`` and ``label`` columns."""
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(f"data file not found: {path}")
+    csv.field_size_limit(sys.maxsize)
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            reader = csv.DictReader(fh)
+            missing = {"text", "label"} - set(reader.fieldnames or [])
+            if missing:
+                raise DataError(f"{path}: missing column(s) {', '.join(sorted(missing))} (need text,label)")
+            rows = [(r["text"] or "", (r["label"] or "").strip()) for r in reader]
+    except UnicodeDecodeError as exc:
+        raise DataError(f"{path}: not UTF-8 text ({exc.reason})") from exc
+    except csv.Error as exc:
+        raise DataError(f"{path}: malformed CSV ({exc})") from exc
+    rows = [(t, lab) for t, lab in rows if t.strip() and lab]
+    if not rows:
+        raise DataError(f"{path}: no rows with both text and label")
+    if len({lab for _, lab in rows}) < min_labels:
+        raise DataError(f"{path}: needs at least {min_labels} distinct labels")
+    return rows
+
+
+def _progress_printer(enabled: bool):
+    """Return a callback that shows training stages with tqdm (or a no-op)."""
+    if not enabled:
+        return None, lambda: None
+    from tqdm import tqdm
+
+    bar = tqdm(total=7, desc="training", unit="step", file=sys.stderr, leave=False)
+
+    def step(msg: str) -> None:
+        bar.set_postfix_str(msg)
+        bar.update(1)
+
+    return step, bar.close
+
+
+def train_model(rows: Sequence[Row], out_dir: str | os.PathLike, *, progress: bool = False) -> Path:
+    """Train on (text, label) rows and write a model directory; return its path."""
+    rows = [(str(t), str(lab)) for t, lab in rows]
+    if len({lab for _, lab in rows}) < 2:
+        raise DataError("training data needs at least two distinct labels")
+    step, close = _progress_printer(progress)
+    try:
+        pipe = fit_pipeline([t for t, _ in rows], [lab for _, lab in rows], progress=step)
+    finally:
+        close()
+    return save_model(pipe, Path(out_dir), rows)
+
+
+def latency_ms(model: DispatchModel, texts: Iterable[str]) -> tuple[float, float]:
+    """Return p50 and p99 single-document suggest latency in milliseconds, tokenizer included."""
+    tokenizer.init()
+    times = []
+    for text in texts:
+        start = time.perf_counter()
+        model.suggest(text, k=3)
+        times.append((time.perf_counter() - start) * 1000)
+    if not times:
+        return 0.0, 0.0
+    return float(np.percentile(times, 50)), float(np.percentile(times, 99))
+
+
+def evaluate_model(model: DispatchModel, rows: Sequence[Row], *, timing: bool = True) -> dict:
+    """Return the evaluation JSON object for a model on (text, label) rows."""
+    texts = [t for t, _ in rows]
+    proba = model.predict_proba(texts)
+    pred = np.asarray(model.labels)[proba.argmax(axis=1)]
+    result = classification_metrics([lab for _, lab in rows], pred, proba.max(axis=1), model.threshold)
+    p50, p99 = latency_ms(model, texts) if timing else (None, None)
+    result["p50_ms"] = round(p50, 3) if p50 is not None else None
+    result["p99_ms"] = round(p99, 3) if p99 is not None else None
+    result["model_version"] = model.version
+    result["rows"] = len(rows)
+    return result
