@@ -13,6 +13,7 @@ import statistics
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -55,9 +56,8 @@ def main() -> None:
         demo = load_demo_articles()
         for i in range(max(args.articles - len(demo), 0)):
             record = demo[i % len(demo)]
-            create_article(db, record=type(record)(**{**{f: getattr(record, f) for f in record.__slots__},
-                                                       "title": f"{record.title}（{i}）"}),
-                           actor=None, now=now, status="published")
+            create_article(db, record=replace(record, title=f"{record.title}（{i}）"), actor=None, now=now,
+                           status="published")
         db.commit()
         start = time.perf_counter()
         search_published(db, "社保")
@@ -75,7 +75,8 @@ def main() -> None:
             search_published(db, text)
             messages.append(time.perf_counter() - start)
         # A publish elsewhere changes the token: the next search rebuilds from the database.
-        create_article(db, record=demo[0], actor=None, now=utcnow(), status="published")
+        create_article(db, record=replace(demo[0], title="新发布的条目"), actor=None, now=utcnow(),
+                       status="published")
         db.commit()
         start = time.perf_counter()
         search_published(db, "社保")

@@ -24,7 +24,9 @@ class Article(Base):
     """
 
     __tablename__ = "kb_articles"
-    __table_args__ = (Index("ix_kb_articles_department_status", "department_id", "status"),)
+    __table_args__ = (Index("ix_kb_articles_department_status", "department_id", "status"),
+                      # The importer matches rows to articles by (department, title).
+                      UniqueConstraint("department_id", "title"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))

@@ -91,8 +91,13 @@ def _save_version(session: Session, *, article: Article, actor: User | None, act
     """Bump the article's version and append the version row holding its full content."""
     article.version = (article.version or 0) + 1
     article.updated_at = now
+    _check_unique_title(session, article)
     session.add(article)
-    session.flush()
+    try:
+        with session.begin_nested():  # a concurrent request may have taken the title just now
+            session.flush()
+    except IntegrityError:
+        raise Conflict("同一单位已有同名知识条目", code="duplicate_title") from None
     row = ArticleVersion(article_id=article.id, number=article.version, at=now,
                          actor_id=actor.id if actor else None,
                          actor_name=actor.display_name if actor else "系统", action=action,
@@ -103,6 +108,16 @@ def _save_version(session: Session, *, article: Article, actor: User | None, act
     except IntegrityError:
         raise Conflict("知识条目已被他人修改，请刷新后重试", code="stale_version") from None
     return row
+
+
+def _check_unique_title(session: Session, article: Article) -> None:
+    """One title per department: the importer finds articles by it, operators tell them apart by it."""
+    with session.no_autoflush:
+        other = session.scalar(select(Article.id).where(Article.department_id == article.department_id,
+                                                        Article.title == article.title,
+                                                        Article.id != (article.id or 0)))
+    if other is not None:
+        raise Conflict(f"本单位已有同名知识条目（编号 {other}）", code="duplicate_title")
 
 
 def _check_version(article: Article, expected: int | None) -> None:
@@ -133,15 +148,17 @@ def create_article(session: Session, *, record: ArticleRecord, actor: User | Non
 def _apply(session: Session, article: Article, content: dict[str, Any]) -> list[str]:
     """Set the given content fields; returns the names of those that really changed."""
     before = snapshot(article)
-    for name, value in content.items():
-        if name == "department":
-            dept = department_by_code(session, value)
-            article.department_id, article.department = dept.id, dept
-        elif name in ("questions", "tags"):
-            setattr(article, name, list(value))
-        elif name in CONTENT_FIELDS:
-            setattr(article, name, value)
-    _check_dates(article.effective_from, article.expires_on)
+    with session.no_autoflush:  # nothing reaches the database before every check has passed
+        for name, value in content.items():
+            if name == "department":
+                dept = department_by_code(session, value)
+                article.department_id, article.department = dept.id, dept
+            elif name in ("questions", "tags"):
+                setattr(article, name, list(value))
+            elif name in CONTENT_FIELDS:
+                setattr(article, name, value)
+        _check_dates(article.effective_from, article.expires_on)
+        _check_unique_title(session, article)
     after = snapshot(article)
     return [name for name in CONTENT_FIELDS if before[name] != after[name]]
 

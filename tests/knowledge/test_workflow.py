@@ -26,7 +26,7 @@ def test_department_cannot_publish_or_touch_another_department(api):
     create(api, user="operator", expect=403)
     mine = create(api, user="dept_water", department=None)
     put(api, mine["id"], {"answer": "改写"}, user="dept_gas", expect=404)  # another unit's draft is invisible
-    published = create(api, department="water", status="published")
+    published = create(api, department="water", status="published", title="供水管道维修")
     put(api, published["id"], {"answer": "改写"}, user="dept_gas", expect=403)
     act(api, published["id"], "retire", "dept_water", expect=403)
     put(api, published["id"], {"department": "gas"}, user="dept_water", expect=403)
@@ -92,3 +92,11 @@ def test_list_filters_and_paging(api, empty_kb):
     assert [a["title"] for a in mine["items"]] == ["乙条目"]
     page = api.get("/kb/articles?department=water&per_page=1&page=2", user="supervisor").get_json()
     assert page["total"] == 2 and len(page["items"]) == 1
+
+
+def test_one_title_per_department(api, empty_kb):
+    first = create(api, status="published")
+    create(api, expect=409)
+    create(api, department="water")  # another department may use the same title
+    other = create(api, title="另一个标题")
+    put(api, other["id"], {"title": first["title"]}, user="supervisor", expect=409)
