@@ -49,6 +49,7 @@ class Plan:
     profile: texts.Profile
     wrong: str | None = None
     merge_into: int | None = None
+    direct: bool = False  # answered on the call from the knowledge base
 
 
 @dataclass(order=True)
@@ -135,9 +136,8 @@ class Simulation:
         if urgency == "normal" and rng.random() < profile.misroute:
             wrong = rng.choice([t.department for t in texts.TOPICS if t.department not in ("district", department)])
         plan = Plan(department, profile, wrong)
-        if rng.random() < topic.direct_share and self.articles:
-            plan.department = "direct"
-        repeat = rng.random() < 0.03 and plan.department != "direct"
+        plan.direct = rng.random() < topic.direct_share and bool(self.articles)
+        repeat = rng.random() < 0.03 and not plan.direct
         self._add(at, data, plan, group=f"repeat-{at}" if repeat else None)
         if repeat:  # the same caller calls again about the same thing: merged into the first ticket
             self._add(at + H * rng.uniform(2, 72), dict(data), Plan(department, profile), group=f"repeat-{at}")
@@ -211,12 +211,17 @@ class Simulation:
         course.after(self, ticket, event, item.at)
 
 
-def _published_articles(session: Session) -> list[tuple[int, str]]:
-    """Knowledge articles an operator can answer a call with (none: calls are dispatched instead)."""
+def _published_articles(session: Session) -> dict[str, list[tuple[int, str]]]:
+    """Knowledge articles an operator can answer a call with, by owning department (none: calls are dispatched)."""
+    from hotline.departments.models import Department
     from hotline.knowledge.models import Article
 
-    return [(r.id, r.title) for r in session.execute(
-        select(Article.id, Article.title).where(Article.status == "published").order_by(Article.id))]
+    found: dict[str, list[tuple[int, str]]] = {}
+    for r in session.execute(select(Article.id, Article.title, Department.code)
+                             .join(Department, Department.id == Article.department_id)
+                             .where(Article.status == "published").order_by(Article.id)):
+        found.setdefault(r.code, []).append((r.id, r.title))
+    return found
 
 
 def load_history(session: Session, *, days: int, seed: int, now: datetime, calendar: WorkCalendar,

@@ -31,8 +31,9 @@ def after_receive(sim: Simulation, ticket: Ticket, plan: Plan, group: str | None
             plan.merge_into = primary
             sim.later(at + 2 * M, ticket.id, A.MERGE, "operator", {"into": primary})
             return
-    if plan.department == "direct":
-        article_id, title = rng.choice(sim.articles)
+    if plan.direct:  # the department's own article when it has one
+        own = sim.articles.get(plan.department) or [a for arts in sim.articles.values() for a in arts]
+        article_id, title = rng.choice(own)
         sim.later(at + rng.uniform(2, 8) * M, ticket.id, A.RESOLVE_ON_CALL, "operator",
                   {"article_id": article_id, "article_title": title})
     elif rng.random() < 0.015:

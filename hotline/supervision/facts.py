@@ -5,7 +5,8 @@ group it belongs to, its cohort day and the counts it adds. Every count is addit
 daily snapshots can be summed into any longer period.
 
 Cohorts (all Asia/Shanghai days, invalid tickets, approved exclusions and merged duplicates left out):
-- received: tickets received in the period (a merged duplicate adds a citizen to its primary instead);
+- received: tickets received in the period, for their department (a call answered from the knowledge
+  base: the article's department; a merged duplicate adds a citizen to its primary instead);
 - dispatched: dispatch events in the period, each one an assignment of the department it names, with
   whether that assignment was signed on time, returned, and whether the caller was contacted (a contact
   or a reply) within the response limit (the sign limit of the ticket's urgency, from dispatch);
@@ -24,11 +25,12 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Text, cast, func, select, union
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from hotline.deadlines.calendar import WorkCalendar
 from hotline.deadlines.policy import TimeLimits, due_at
 from hotline.departments.models import Department
+from hotline.knowledge.models import Article
 from hotline.supervision.periods import Period, local_day
 from hotline.tickets.enums import Action, CloseReason, Satisfaction, Solved, Status
 from hotline.tickets.models import Ticket, TicketEvent
@@ -97,10 +99,14 @@ def collect(session: Session, *, period: Period, now: datetime, calendar: WorkCa
             limits: TimeLimits, repeat_times: int = 2) -> list[Fact]:
     """Every fact of the period, from the tickets and their events (the events are the truth)."""
     ids = _ticket_ids(period, now)
+    owner = aliased(Department)  # a call answered from the knowledge base counts for the article's department
     tickets = session.execute(
         select(Ticket.id, Department.code, Ticket.district, Ticket.kind, Ticket.channel, Ticket.urgency,
-               Ticket.received_at, Ticket.reply_due_at, Ticket.replied_at, Ticket.close_reason)
+               Ticket.received_at, Ticket.reply_due_at, Ticket.replied_at, Ticket.close_reason,
+               owner.code.label("answered_by"))
         .outerjoin(Department, Department.id == Ticket.department_id)
+        .outerjoin(Article, Article.id == Ticket.kb_article_id)
+        .outerjoin(owner, owner.id == Article.department_id)
         .where(Ticket.id.in_(select(ids.c[0])), Ticket.invalid.is_(False), Ticket.excluded.is_(False),
                Ticket.status != Status.MERGED.value)).all()
     citizens = dict(session.execute(
@@ -126,7 +132,7 @@ def _ticket_facts(ctx: _Context, t: Any, events: Iterable[Any], citizens: int) -
 
     period = ctx.period
     if period.contains(t.received_at):
-        yield fact(t.code, t.received_at, received=1, citizens=citizens,
+        yield fact(t.code or t.answered_by, t.received_at, received=1, citizens=citizens,
                    resolved_on_call=int(t.close_reason == CloseReason.RESOLVED_ON_CALL.value))
     if t.reply_due_at is not None and t.code and period.start <= t.reply_due_at < min(period.end, ctx.now):
         on_time = t.replied_at is not None and t.replied_at <= t.reply_due_at

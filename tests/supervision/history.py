@@ -35,7 +35,7 @@ FOLLOW_BAD = {"contacted": True, "solved": "unsolved", "satisfaction": "dissatis
 
 
 def published_article(app) -> int:  # type: ignore[no-untyped-def]
-    """A published knowledge article to resolve a call with (one is added when there is none)."""
+    """A published knowledge article of the gas company, to resolve a call with."""
     from sqlalchemy import select
 
     from hotline.db import session
@@ -44,16 +44,13 @@ def published_article(app) -> int:  # type: ignore[no-untyped-def]
 
     with app.app_context():
         db = session()
-        found = db.scalar(select(Article.id).where(Article.status == "published").limit(1))
-        if found is None:
-            dept = db.scalar(select(Department.id).limit(1))
-            article = Article(title="路灯报修电话", questions=[], answer="请拨打路灯报修热线。", department_id=dept,
-                              tags=[], status="published", created_at=at("11-01 09:00"),
-                              updated_at=at("11-01 09:00"), published_at=at("11-01 09:00"))
-            db.add(article)
-            db.commit()
-            found = article.id
-        return found
+        gas = db.scalar(select(Department.id).where(Department.code == "gas"))
+        article = Article(title="燃气报修电话", questions=[], answer="请拨打燃气抢修热线。", department_id=gas,
+                          tags=[], status="published", created_at=at("11-01 09:00"), updated_at=at("11-01 09:00"),
+                          published_at=at("11-01 09:00"))
+        db.add(article)
+        db.commit()
+        return article.id
 
 
 def build(api, app) -> Known:  # type: ignore[no-untyped-def]
