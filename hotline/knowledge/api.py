@@ -129,7 +129,7 @@ def show(article_id: int):  # type: ignore[no-untyped-def]
     """One article with its version history and open review tasks."""
     db = session()
     article = service.get_article(db, article_id=article_id, user=current_user())
-    tasks = [t for t in service.open_tasks(db) if t.article_id == article.id]
+    tasks = service.open_tasks(db, article_id=article.id)
     return jsonify(article_json(article, now=utcnow(), versions=service.versions_of(db, article), tasks=tasks))
 
 

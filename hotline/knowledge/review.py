@@ -101,9 +101,12 @@ def create_review_tasks(session: Session, *, now: datetime, expiry_days: int | N
     return created
 
 
-def open_tasks(session: Session, *, department_id: int | None = None) -> list[ReviewTask]:
-    """Open review tasks, oldest first (optionally of one department's articles)."""
+def open_tasks(session: Session, *, department_id: int | None = None,
+               article_id: int | None = None) -> list[ReviewTask]:
+    """Open review tasks, oldest first (optionally of one department's articles, or of one article)."""
     query = select(ReviewTask).where(ReviewTask.status == "open").order_by(ReviewTask.id)
+    if article_id is not None:
+        query = query.where(ReviewTask.article_id == article_id)
     if department_id is not None:
         query = query.join(Article, Article.id == ReviewTask.article_id).where(Article.department_id == department_id)
     return list(session.scalars(query))
