@@ -15,9 +15,9 @@ from hotline.errors import NotFound, ValidationError
 from hotline.openapi import documented, object_schema
 from hotline.tickets import intake, service
 from hotline.tickets.enums import LABELS, Action, Status
-from hotline.tickets.schemas import ACTIONS, COMMON, CREATE, FOLLOW_UP_REACHED, NOTE_REQUIRED
+from hotline.tickets.schemas import ACTIONS, COMMON_FIELDS, CREATE, split_action_body
 from hotline.tickets.serialize import shows_unmasked, ticket_json
-from hotline.validation import Field, int_arg, json_body, validate
+from hotline.validation import int_arg, json_body, validate
 
 bp = Blueprint("tickets_api", __name__, url_prefix="/api/v1/tickets")
 ACTION_BY_SLUG = {action.slug: action for action in ACTIONS}
@@ -86,18 +86,7 @@ def _action_body(action: Action) -> tuple[dict[str, Any], str | None, int | None
     raw = json_body()
     if action is Action.TRANSFER_EMERGENCY and isinstance(raw.get("service"), int):
         raw["service"] = str(raw["service"])
-    extra = {"version": Field(int, min_value=1), "note": Field(str, max_len=2000)}
-    clean = validate(raw, ACTIONS[action] | extra, allow=COMMON)
-    note = clean.pop("note", None)
-    version = clean.pop("version", None)
-    if action in NOTE_REQUIRED and not note:
-        raise ValidationError("此操作须填写说明 note", details=[{"field": "note", "message": "必填"}])
-    if action is Action.FOLLOW_UP and clean.get("reached", True):
-        missing = [name for name in FOLLOW_UP_REACHED if name not in clean]
-        if missing:
-            raise ValidationError(f"回访成功时须填写：{', '.join(missing)}",
-                                  details=[{"field": m, "message": "必填"} for m in missing])
-    return clean, note, version
+    return split_action_body(action, validate(raw, ACTIONS[action] | COMMON_FIELDS))
 
 
 @bp.post("/<int:ticket_id>/<slug>")
@@ -124,8 +113,7 @@ def document_actions(paths: dict[str, Any]) -> None:
     if generic is None:
         return
     for action, fields in ACTIONS.items():
-        extra = {"version": Field(int, min_value=1), "note": Field(str, max_len=2000)}
         op = {**generic, "summary": LABELS[action], "operationId": f"tickets.{action.value}",
               "parameters": generic["parameters"][:1],
-              "requestBody": {"content": {"application/json": {"schema": object_schema(fields | extra)}}}}
+              "requestBody": {"content": {"application/json": {"schema": object_schema(fields | COMMON_FIELDS)}}}}
         paths[f"/api/v1/tickets/{{ticket_id}}/{action.slug}"] = {"post": op}

@@ -135,6 +135,12 @@ LABELS: dict[str, str] = {
     "consultation": "咨询", "help": "求助", "complaint": "投诉", "report": "举报", "suggestion": "建议",
     "praise": "表扬", "emergency": "紧急", "urgent": "加急", "normal": "一般", "complex": "复杂",
     "phone": "电话", "web": "网站", "app": "APP", "wechat": "微信", "sms": "短信", "mailbox": "市长信箱",
+    "solved": "已解决", "partly_solved": "部分解决", "explained": "已解释说明", "unsolvable": "暂无法解决",
+    "partly": "部分解决", "unsolved": "未解决", "satisfied": "满意", "basically": "基本满意",
+    "dissatisfied": "不满意", "followed_up": "回访后办结", "unreachable": "未回访成功",
+    "not_sampled": "未抽中回访", "invalid": "无效诉求", "110": "110 报警", "119": "119 火警", "120": "120 急救",
 }
 
 OPEN_STATUSES = frozenset(set(Status) - {Status.CLOSED, Status.MERGED, Status.TRANSFERRED})
+# States in which the reply clock runs, so a passed reply_due_at means overdue (suspended: clock stopped).
+REPLY_CLOCK_STATUSES = frozenset({Status.DISPATCHED, Status.RETURNED, Status.IN_PROGRESS})

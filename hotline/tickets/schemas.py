@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from hotline.errors import ValidationError
 from hotline.tickets.enums import Action, Channel, Kind, ReplyResult, Satisfaction, Solved, Urgency
 from hotline.validation import Field, choices
 
@@ -22,7 +25,8 @@ CREATE = {
     "assisting": Field(list),
 }
 
-COMMON = frozenset({"version", "note"})
+# Every move also takes the version the client saw and a note.
+COMMON_FIELDS = {"version": Field(int, min_value=1), "note": Field(str, max_len=2000)}
 
 ACTIONS: dict[Action, dict[str, Field]] = {
     Action.DISPATCH: {"department": Field(str, required=True, max_len=40), "assisting": Field(list),
@@ -59,3 +63,16 @@ ACTIONS: dict[Action, dict[str, Field]] = {
 NOTE_REQUIRED = frozenset({Action.MARK_INVALID, Action.SEND_BACK, Action.SUSPEND})
 
 FOLLOW_UP_REACHED = ("contacted", "solved", "satisfaction")
+
+
+def split_action_body(action: Action, clean: dict[str, Any]) -> tuple[dict[str, Any], str | None, int | None]:
+    """Take note and version out of a validated move body and check the rules that span fields."""
+    note, version = clean.pop("note", None), clean.pop("version", None)
+    if action in NOTE_REQUIRED and not note:
+        raise ValidationError("note: 此操作须填写说明", details=[{"field": "note", "message": "必填"}])
+    if action is Action.FOLLOW_UP and clean.get("reached", True):
+        missing = [name for name in FOLLOW_UP_REACHED if name not in clean]
+        if missing:
+            raise ValidationError(f"回访接通时须填写：{', '.join(missing)}",
+                                  details=[{"field": m, "message": "必填"} for m in missing])
+    return clean, note, version

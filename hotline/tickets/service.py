@@ -16,7 +16,7 @@ from hotline.clock import local
 from hotline.departments.models import Department, User
 from hotline.departments.roles import Role
 from hotline.errors import Conflict, NotFound
-from hotline.tickets.enums import OPEN_STATUSES, Action, Channel, Kind, Status, Urgency
+from hotline.tickets.enums import REPLY_CLOCK_STATUSES, Action, Channel, Kind, Status, Urgency
 from hotline.tickets.models import IdempotencyKey, Ticket, TicketEvent, ticket_assists
 from hotline.tickets.transitions import Rules, can_see, transition
 
@@ -136,8 +136,7 @@ def list_tickets(session: Session, *, user: User, filters: TicketFilter, now: da
         query = query.join(Department, Department.id == Ticket.department_id).where(
             Department.code == filters.department)
     if filters.overdue is not None:
-        open_states = [s.value for s in OPEN_STATUSES if s not in (Status.RECEIVED, Status.PENDING_DISPATCH)]
-        late = (Ticket.reply_due_at < now) & Ticket.status.in_(open_states)
+        late = (Ticket.reply_due_at < now) & Ticket.status.in_([s.value for s in REPLY_CLOCK_STATUSES])
         query = query.where(late if filters.overdue else ~late | Ticket.reply_due_at.is_(None))
     if filters.q:
         like = f"%{filters.q}%"

@@ -12,11 +12,11 @@ from hotline.deadlines import policy
 from hotline.deadlines.service import load_calendar, time_limits
 from hotline.departments.models import Department, User
 from hotline.tickets import service
-from hotline.tickets.enums import OPEN_STATUSES, Status
+from hotline.tickets.enums import REPLY_CLOCK_STATUSES, Status
 from hotline.tickets.models import Ticket
 
 # The states list_tickets(overdue=True) counts as late, so badges, counts and the filter agree.
-CLOCKED = frozenset(OPEN_STATUSES - {Status.RECEIVED, Status.PENDING_DISPATCH})
+CLOCKED = REPLY_CLOCK_STATUSES
 
 
 def departments() -> list[tuple[str, str]]:

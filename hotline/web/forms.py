@@ -10,21 +10,12 @@ from werkzeug.datastructures import MultiDict
 
 from hotline.errors import ValidationError
 from hotline.tickets.enums import LABELS, Action
-from hotline.tickets.schemas import ACTIONS, FOLLOW_UP_REACHED, NOTE_REQUIRED
+from hotline.tickets.schemas import ACTIONS, COMMON_FIELDS, NOTE_REQUIRED, split_action_body
 from hotline.validation import Field, validate
 
 TRUE, FALSE = frozenset({"1", "true", "on", "yes"}), frozenset({"0", "false", "off", "no"})
-COMMON = {"version": Field(int, min_value=1), "note": Field(str, max_len=2000)}
 ACTION_BY_SLUG = {action.slug: action for action in ACTIONS}
 DEPARTMENT_FIELDS = frozenset({"department", "suggested_department"})
-
-# Labels the UI needs beyond hotline.tickets.enums.LABELS (values that LABELS leaves out).
-EXTRA_LABELS = {
-    "partly_solved": "部分解决", "explained": "已解释说明", "unsolvable": "暂无法解决", "partly": "部分解决",
-    "unsolved": "未解决", "satisfied": "满意", "basically": "基本满意", "dissatisfied": "不满意",
-    "followed_up": "回访后办结", "unreachable": "未回访成功", "not_sampled": "未抽中回访", "invalid": "无效诉求",
-    "solved": "已解决", "110": "110 报警", "119": "119 火警", "120": "120 急救",
-}
 
 FIELD_LABELS = {
     "content": "诉求内容", "caller_name": "诉求人姓名", "caller_phone": "联系电话", "confidential": "要求保密",
@@ -43,7 +34,7 @@ ACTION_FIELD_LABELS: dict[Action, dict[str, str]] = {Action.REPLY: {"content": "
 def label(code: Any) -> str:
     """The Chinese label of a code (status, action, kind, result...), or the code itself."""
     text = str(code)
-    return LABELS.get(text) or EXTRA_LABELS.get(text) or text
+    return LABELS.get(text) or text
 
 
 def form_body(form: MultiDict[str, str], fields: dict[str, Field]) -> dict[str, Any]:
@@ -74,16 +65,7 @@ def checked(form: MultiDict[str, str], fields: dict[str, Field]) -> dict[str, An
 
 def action_body(action: Action, form: MultiDict[str, str]) -> tuple[dict[str, Any], str | None, int | None]:
     """The move's data, note and expected version, checked as the API checks its JSON body."""
-    clean = checked(form, ACTIONS[action] | COMMON)
-    note, version = clean.pop("note", None), clean.pop("version", None)
-    if action in NOTE_REQUIRED and not note:
-        raise ValidationError("此操作须填写说明", details=[{"field": "note", "message": "必填"}])
-    if action is Action.FOLLOW_UP and clean.get("reached", True):
-        missing = [name for name in FOLLOW_UP_REACHED if name not in clean]
-        if missing:
-            raise ValidationError("回访接通时须填写：" + "、".join(FIELD_LABELS[m] for m in missing),
-                                  details=[{"field": m, "message": "必填"} for m in missing])
-    return clean, note, version
+    return split_action_body(action, checked(form, ACTIONS[action] | COMMON_FIELDS))
 
 
 def flash_text(exc: ValidationError, action: Action | None = None) -> str:

@@ -168,10 +168,12 @@ def test_list_filters_and_paging(api):
         ids = [api.create()["id"] for _ in range(5)]
         api.act(ids[0], "dispatch", "dispatcher", {"department": "ecology"})
         api.act(ids[1], "dispatch", "dispatcher", {"department": "water"})
+        api.drive(ids[2], "replied")  # replied in time: its reply clock has stopped
         page = api.get("/tickets?per_page=2&page=2").get_json()
         assert page["total"] == 5 and len(page["items"]) == 2 and page["page"] == 2
         dispatched = api.get("/tickets?status=dispatched").get_json()
         assert {t["id"] for t in dispatched["items"]} == {ids[0], ids[1]}
+        assert [t["id"] for t in api.get("/tickets?status=replied").get_json()["items"]] == [ids[2]]
         assert [t["id"] for t in api.get("/tickets?department=water").get_json()["items"]] == [ids[1]]
         clock.shift(timedelta(days=10))
         overdue = api.get("/tickets?overdue=true").get_json()
