@@ -77,7 +77,7 @@ class NBSVM:
             p = self.alpha + np.asarray(present[pos].sum(axis=0)).ravel()
             q = self.alpha + np.asarray(present[~pos].sum(axis=0)).ravel()
             r = np.log((p / p.sum()) / (q / q.sum()))
-            svm = LinearSVC(C=self.C, class_weight="balanced").fit(X.multiply(r).tocsr(), pos)
+            svm = LinearSVC(C=self.C, class_weight="balanced", max_iter=3000).fit(X.multiply(r).tocsr(), pos)
             coefs.append(svm.coef_.ravel() * r)
             intercepts.append(svm.intercept_[0])
         self.coef_ = _fortran(np.vstack(coefs))

@@ -43,8 +43,9 @@ def read_rows(path: str | os.PathLike, *, min_labels: int = 2) -> list[Row]:
     rows = [(t, lab) for t, lab in rows if t.strip() and lab]
     if not rows:
         raise DataError(f"{path}: no rows with both text and label")
-    if len({lab for _, lab in rows}) < min_labels:
-        raise DataError(f"{path}: needs at least {min_labels} distinct labels")
+    found = len({lab for _, lab in rows})
+    if found < min_labels:
+        raise DataError(f"{path}: needs at least {min_labels} distinct labels (found {found})")
     return rows
 
 
