@@ -42,6 +42,7 @@ SKIP_FOLLOW_UP = "skip_follow_up"  # closed without a call under the sampling ru
 WITH_PAYLOAD = frozenset({DISPATCH, SIGN, FOLLOW_UP})
 COHORT_ACTIONS = (Action.DISPATCH.value, Action.ACCEPT_REPLY.value, Action.FOLLOW_UP.value,
                   Action.URGE.value, Action.SUPERVISE.value)
+CHUNK = 5000  # ids per IN list (well under SQLite's and PostgreSQL's parameter limits)
 READ_ACTIONS = (*COHORT_ACTIONS, SIGN, RETURN, CONTACT, REPLY, APPROVE_RETURN, SKIP_FOLLOW_UP)
 
 
@@ -98,32 +99,38 @@ def _ticket_ids(period: Period, now: datetime) -> Any:
 def collect(session: Session, *, period: Period, now: datetime, calendar: WorkCalendar,
             limits: TimeLimits, repeat_times: int = 2) -> list[Fact]:
     """Every fact of the period, from the tickets and their events (the events are the truth)."""
-    ids = _ticket_ids(period, now)
-    owner = aliased(Department)  # a call answered from the knowledge base counts for the article's department
-    tickets = session.execute(
-        select(Ticket.id, Department.code, Ticket.district, Ticket.kind, Ticket.channel, Ticket.urgency,
-               Ticket.received_at, Ticket.reply_due_at, Ticket.replied_at, Ticket.close_reason,
-               owner.code.label("answered_by"))
-        .outerjoin(Department, Department.id == Ticket.department_id)
-        .outerjoin(Article, Article.id == Ticket.kb_article_id)
-        .outerjoin(owner, owner.id == Article.department_id)
-        .where(Ticket.id.in_(select(ids.c[0])), Ticket.invalid.is_(False), Ticket.excluded.is_(False),
-               Ticket.status != Status.MERGED.value)).all()
-    citizens = dict(session.execute(
-        select(Ticket.merged_into_id, func.count()).where(Ticket.merged_into_id.in_(select(ids.c[0])))
-        .group_by(Ticket.merged_into_id)).all())
+    ids = sorted(session.scalars(select(_ticket_ids(period, now).c[0])))
+    tickets: list[Any] = []
+    citizens: dict[int, int] = {}
     events: dict[int, list[Any]] = defaultdict(list)
-    for row in session.execute(
-            select(TicketEvent.ticket_id, TicketEvent.at, TicketEvent.action,
-                   cast(TicketEvent.payload, Text).label("payload"))
-            .where(TicketEvent.ticket_id.in_(select(ids.c[0])), TicketEvent.action.in_(READ_ACTIONS))
-            .order_by(TicketEvent.ticket_id, TicketEvent.id)):
-        events[row.ticket_id].append(row)
+    for chunk in (ids[i:i + CHUNK] for i in range(0, len(ids), CHUNK)):
+        tickets.extend(session.execute(_tickets_query(chunk)))
+        citizens.update((primary, n) for primary, n in session.execute(
+            select(Ticket.merged_into_id, func.count()).where(Ticket.merged_into_id.in_(chunk))
+            .group_by(Ticket.merged_into_id)))
+        for row in session.execute(
+                select(TicketEvent.ticket_id, TicketEvent.at, TicketEvent.action,
+                       cast(TicketEvent.payload, Text).label("payload"))
+                .where(TicketEvent.ticket_id.in_(chunk), TicketEvent.action.in_(READ_ACTIONS))
+                .order_by(TicketEvent.ticket_id, TicketEvent.id)):
+            events[row.ticket_id].append(row)
     ctx = _Context(period, now, calendar, limits, repeat_times)
     facts: list[Fact] = []
     for t in tickets:
         facts.extend(_ticket_facts(ctx, t, events.get(t.id, ()), 1 + citizens.get(t.id, 0)))
     return facts
+
+
+def _tickets_query(ids: list[int]) -> Any:
+    owner = aliased(Department)  # a call answered from the knowledge base counts for the article's department
+    return (select(Ticket.id, Department.code, Ticket.district, Ticket.kind, Ticket.channel, Ticket.urgency,
+                   Ticket.received_at, Ticket.reply_due_at, Ticket.replied_at, Ticket.close_reason,
+                   owner.code.label("answered_by"))
+            .outerjoin(Department, Department.id == Ticket.department_id)
+            .outerjoin(Article, Article.id == Ticket.kb_article_id)
+            .outerjoin(owner, owner.id == Article.department_id)
+            .where(Ticket.id.in_(ids), Ticket.invalid.is_(False), Ticket.excluded.is_(False),
+                   Ticket.status != Status.MERGED.value))
 
 
 def _ticket_facts(ctx: _Context, t: Any, events: Iterable[Any], citizens: int) -> Iterator[Fact]:
