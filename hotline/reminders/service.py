@@ -244,8 +244,8 @@ def _notify(session: Session, reminder: Reminder, ticket: Ticket, spec: Deadline
         users = users_with_role(session, Role(spec.audience.removeprefix("role:")))
     if reminder.kind == ESCALATE:
         users = users + users_with_role(session, Role.SUPERVISOR)
-    message = Message(kind=f"reminder_{reminder.kind if reminder.kind in ('warning', 'due', ESCALATE) else 'overdue'}",
-                      title=title, body=body, ticket_id=ticket.id,
+    category = reminder.kind if reminder.kind in ("warning", "due", ESCALATE) else "overdue"
+    message = Message(kind=f"reminder_{category}", title=title, body=body, ticket_id=ticket.id,
                       data={"deadline": spec.name, "kind": reminder.kind, "reminder_id": reminder.id,
                             "deadline_at": reminder.deadline_at.isoformat()})
     return notify(session, key=f"reminder:{reminder.id}", audience=Audience(departments, tuple(users)),
