@@ -42,7 +42,10 @@ def _candidates(session: Session, ticket: Ticket, *, since: datetime, limit: int
 
 def _text_similarity(text: str, others: list[str]) -> list[float]:
     vectorizer = TfidfVectorizer(analyzer="char", ngram_range=(2, 3), sublinear_tf=True)
-    matrix = vectorizer.fit_transform([text, *others])
+    try:
+        matrix = vectorizer.fit_transform([text, *others])
+    except ValueError:  # no n-gram at all (one-character texts): nothing to compare
+        return [0.0] * len(others)
     return [float(v) for v in cosine_similarity(matrix[0], matrix[1:])[0]]
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import jieba
 import numpy as np
+from scipy.sparse import csr_matrix
 from sklearn.cluster import AgglomerativeClustering
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sqlalchemy import func, select
@@ -47,10 +48,33 @@ def _clusters(matrix: Any, places: Any, similarity: float) -> np.ndarray:
     return model.fit_predict(distance)
 
 
-def _zeros(n: int) -> Any:
-    from scipy.sparse import csr_matrix
+def _vectors(texts: list[str], **options: Any) -> tuple[Any, Any]:
+    """Normalised term-frequency rows and their terms; all-zero rows when no text has a term."""
+    vectorizer = TfidfVectorizer(use_idf=False, lowercase=False, **options)
+    try:
+        return vectorizer.fit_transform(texts), vectorizer.get_feature_names_out()
+    except ValueError:  # an empty vocabulary: nothing in common to find
+        return csr_matrix((len(texts), 1)), np.array([""])
 
-    return csr_matrix((n, 1))
+
+def _groups(rows: list[Any], similarity: float, min_size: int) -> list[tuple[list[Any], Any, Any]]:
+    """Clusters of at least min_size rows, each with its term rows and the terms, within each district."""
+    if not rows:
+        return []
+    # Term frequencies without IDF: in a burst, the shared words (停水, 供水) are frequent by nature.
+    matrix, terms = _vectors([r.content for r in rows], tokenizer=tokens, token_pattern=None)
+    places, _ = _vectors([r.address or "" for r in rows], analyzer="char", ngram_range=(2, 2))
+    by_district: dict[str | None, list[int]] = {}
+    for index, row in enumerate(rows):
+        by_district.setdefault(row.district, []).append(index)
+    out = []
+    for members in by_district.values():
+        labels = _clusters(matrix[members], places[members], similarity)
+        for label, size in Counter(labels).items():
+            if size >= min_size:
+                chosen = [members[i] for i in np.flatnonzero(labels == label)]
+                out.append(([rows[i] for i in chosen], matrix[chosen], terms))
+    return out
 
 
 def find_hotspots(session: Session, *, now: datetime, days: int = 7, min_size: int = 3,
@@ -68,23 +92,8 @@ def find_hotspots(session: Session, *, now: datetime, days: int = 7, min_size: i
     merged = dict(session.execute(select(Ticket.merged_into_id, func.count())
                                   .where(Ticket.merged_into_id.is_not(None), Ticket.received_at >= since)
                                   .group_by(Ticket.merged_into_id)).all())
-    found: list[dict[str, Any]] = []
-    if rows:
-        # Term frequencies without IDF: in a burst, the shared words (停水, 供水) are frequent by nature.
-        vectorizer = TfidfVectorizer(tokenizer=tokens, token_pattern=None, lowercase=False, use_idf=False)
-        matrix = vectorizer.fit_transform([r.content for r in rows])
-        places = TfidfVectorizer(analyzer="char", ngram_range=(2, 2), use_idf=False).fit_transform(
-            [r.address or "" for r in rows]) if any(r.address for r in rows) else _zeros(len(rows))
-        terms = vectorizer.get_feature_names_out()
-        by_district: dict[str | None, list[int]] = {}
-        for index, row in enumerate(rows):
-            by_district.setdefault(row.district, []).append(index)
-        for members in by_district.values():
-            labels = _clusters(matrix[members], places[members], similarity)
-            for label, size in Counter(labels).items():
-                if size >= min_size:
-                    chosen = [members[i] for i in np.flatnonzero(labels == label)]
-                    found.append(_describe([rows[i] for i in chosen], matrix[chosen], terms, merged, since, now))
+    found = [_describe(members, matrix, terms, merged, since, now)
+             for members, matrix, terms in _groups(rows, similarity, min_size)]
     found.sort(key=lambda c: (-c["size"], -c["trend"]["recent"], c["first_at"]))
     return {"from": iso(since), "to": iso(now), "days": days, "tickets_considered": len(rows),
             "clusters": found[:limit]}

@@ -73,3 +73,10 @@ def test_open_primary_lists_its_candidates(api):
         body = api.get(f"/tickets/{first}/duplicates").get_json()
     assert body["is_primary"] and body["citizens"] == 1
     assert [c["id"] for c in body["candidates"]] == [second]
+
+
+def test_one_character_requests_do_not_break_intake(api):
+    with time_machine.travel(T0, tick=False):
+        api.create(content="急")
+        again = api.create(content="急", address="1")
+    assert isinstance(again["duplicates"], list)

@@ -73,3 +73,12 @@ def test_window_and_district_filter(api):
         only = api.get("/hotspots?days=7&district=高新区", user="supervisor").get_json()
     assert all(c["size"] < 12 for c in short["clusters"])
     assert [c["district"] for c in only["clusters"]] == ["高新区"]
+
+
+def test_requests_without_words_give_no_clusters(api):
+    with time_machine.travel(T0 - timedelta(hours=5), tick=False):
+        for n in range(4):
+            api.create(content="急", address=str(n % 2), caller_phone=f"1350000{n:04d}")
+    with time_machine.travel(T0, tick=False):
+        body = api.get("/hotspots?days=1", user="supervisor").get_json()
+    assert body["tickets_considered"] == 4 and body["clusters"] == []
