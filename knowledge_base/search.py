@@ -11,7 +11,7 @@ import numpy as np
 from knowledge_base.bm25 import BM25Params, Postings, bm25f_matrix
 from knowledge_base.models import ArticleDoc, Hit
 from knowledge_base.snippet import Highlighter
-from knowledge_base.text import tokenize
+from knowledge_base.text import char_bigrams, tokenize
 
 _NEVER, _ALWAYS = -(2**62), 2**62
 
@@ -106,7 +106,10 @@ class SearchIndex:
     def query_terms(self, query: str) -> tuple[np.ndarray, np.ndarray]:
         """Ids of the query's indexed terms and their saturated query-frequency weights."""
         p = self.params
-        tokens = tokenize(query[: p.max_query_chars], query=True, with_bigrams=p.bigrams)
+        text = query[: p.max_query_chars]
+        tokens = tokenize(text[: p.max_query_word_chars], query=True, with_bigrams=False)
+        if p.bigrams:
+            tokens += char_bigrams(text)
         counts = Counter(self._vocab[t] for t in tokens if t in self._vocab)
         ids = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
         freq = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))

@@ -128,6 +128,11 @@ def bigrams(norm: str) -> list[str]:
     return [BIGRAM_MARK + run[i : i + 2] for run in runs for i in range(len(run) - 1)]
 
 
+def char_bigrams(text: str) -> list[str]:
+    """Normalise text and return only its marked character bigrams."""
+    return bigrams(normalize(text))
+
+
 def tokenize(text: str, *, query: bool = False, with_bigrams: bool = True) -> list[str]:
     """Normalise text and return canonical jieba tokens without stop words, plus character bigrams.
 
