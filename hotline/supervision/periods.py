@@ -10,6 +10,7 @@ from hotline.clock import LOCAL_TZ, local
 from hotline.errors import ValidationError
 
 MAX_DAYS = 400
+YEARS = range(2000, 2101)  # beyond these the arithmetic of instants would overflow; no hotline data there
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,8 @@ def month(value: str) -> Period:
         first = datetime.strptime(value, "%Y-%m").date()
     except ValueError:
         raise ValidationError("month 格式应为 YYYY-MM", details=[{"field": "month"}]) from None
+    if first.year not in YEARS:
+        raise ValidationError("month 超出可统计的年份范围", details=[{"field": "month"}])
     following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
     return Period(first, following - timedelta(days=1))
 
@@ -71,6 +74,9 @@ def parse(raw_from: str | None, raw_to: str | None, *, today: date, default_days
 
 def _date(raw: str, name: str) -> date:
     try:
-        return date.fromisoformat(raw)
+        value = date.fromisoformat(raw)
     except ValueError:
         raise ValidationError(f"{name} 格式应为 YYYY-MM-DD", details=[{"field": name}]) from None
+    if value.year not in YEARS:
+        raise ValidationError(f"{name} 超出可统计的年份范围", details=[{"field": name}])
+    return value

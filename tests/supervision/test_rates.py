@@ -133,6 +133,11 @@ def test_bad_queries_are_4xx_and_roles_checked(api):
     assert api.get("/metrics?group_by=weather", user="supervisor").status_code == 422
     assert api.get("/metrics?from=2026-13-01", user="supervisor").status_code == 422
     assert api.get("/metrics?from=2026-12-01&to=2026-11-01", user="supervisor").status_code == 422
+    assert api.get("/metrics?from=0001-01-01&to=0001-01-02", user="supervisor").status_code == 422
+    assert api.get("/metrics/report?month=0001-01", user="supervisor").status_code == 422
+    assert api.get("/metrics?from=2025-01-01&to=2026-11-26", user="supervisor").status_code == 422  # > 400 days
+    assert api.get("/metrics?source=cache", user="supervisor").status_code == 422
+    assert api.get("/metrics/export?format=csv&group_by=x", user="supervisor").status_code == 422
     assert api.get("/metrics/tickets?metric=nonsense", user="supervisor").status_code == 422
     assert api.get("/metrics", user="operator").status_code == 403
     assert api.get("/metrics", user="dept_ecology").status_code == 403
