@@ -103,16 +103,20 @@ def _describe(rows: list[Any], matrix: Any, terms: Any, merged: dict[int, int], 
               now: datetime) -> dict[str, Any]:
     weights = np.asarray(matrix.sum(axis=0)).ravel()
     top = [str(terms[i]) for i in weights.argsort()[::-1][:6] if weights[i] > 0]
-    middle = since + (now - since) / 2
+    # this week against the week before when the window allows it, else the later half against the earlier
+    week = timedelta(days=7)
+    basis = "week" if now - since >= 2 * week else "half"
+    middle = now - week if basis == "week" else since + (now - since) / 2
+    start = middle - week if basis == "week" else since
     recent = sum(r.received_at >= middle for r in rows)
-    earlier = len(rows) - recent
+    earlier = sum(start <= r.received_at < middle for r in rows)
     direction = "rising" if recent > earlier * 1.25 else "falling" if recent * 1.25 < earlier else "steady"
     daily = Counter(local_day(r.received_at).isoformat() for r in rows)
     rows = sorted(rows, key=lambda r: r.received_at)
     districts = Counter(r.district for r in rows)
     return {"size": len(rows), "callers": len(rows) + sum(merged.get(r.id, 0) for r in rows),
             "district": districts.most_common(1)[0][0], "top_terms": top,
-            "trend": {"recent": recent, "earlier": earlier, "direction": direction,
+            "trend": {"basis": basis, "recent": recent, "earlier": earlier, "direction": direction,
                       "daily": dict(sorted(daily.items()))},
             "first_at": iso(rows[0].received_at), "last_at": iso(rows[-1].received_at),
             "sample": rows[-1].content[:80],

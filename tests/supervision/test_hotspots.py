@@ -82,3 +82,12 @@ def test_requests_without_words_give_no_clusters(api):
     with time_machine.travel(T0, tick=False):
         body = api.get("/hotspots?days=1", user="supervisor").get_json()
     assert body["tickets_considered"] == 4 and body["clusters"] == []
+
+
+def test_trend_is_this_week_against_the_last_with_a_long_window(api):
+    plant(api)  # the bursts run from four days ago until about today
+    with time_machine.travel(T0, tick=False):
+        week = api.get("/hotspots?days=14", user="supervisor").get_json()["clusters"][0]["trend"]
+        half = api.get("/hotspots?days=7", user="supervisor").get_json()["clusters"][0]["trend"]
+    assert week["basis"] == "week" and (week["recent"], week["earlier"], week["direction"]) == (12, 0, "rising")
+    assert half["basis"] == "half" and half["recent"] + half["earlier"] == 12
