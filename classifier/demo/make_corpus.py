@@ -248,6 +248,39 @@ PROBLEMS: dict[str, list[str]] = {
         "燃气报装进度|餐馆申请商业燃气报装一个多月了，一直没有人来安装",
     ],
 }
+# Optional second sentences that add detail; one may be appended to a message of that department.
+DETAILS: dict[str, list[str]] = {
+    "housing": ["业主多次找售楼处，对方只说在走流程。", "合同里写明的绿化和车位都没有兑现。", "小区几十户业主都遇到同样的问题。",
+                "物业服务合同到期后也没有重新招标。", "房管部门上次来看过，之后就没有下文。"],
+    "ecology": ["晚上十点以后气味最重，很多人被熏醒。", "附近还有一所小学，担心影响孩子健康。", "之前环保部门来查过一次，停了几天又恢复了。",
+                "河边的菜地都不敢浇水了。", "希望对排污口取样检测。"],
+    "transport": ["早晚高峰时段情况最严重。", "站台上等车的多是老人和学生。", "已经向客服反映过，没有回音。",
+                  "附近新建的几个小区都没有通公交。", "司机的车牌号已经记下来了。"],
+    "education": ["家长们不敢公开反映，怕孩子被穿小鞋。", "学校的答复是上级有要求。", "孩子马上就要开学了，时间很紧。",
+                  "同一个年级很多家长都有意见。", "希望教育部门规范管理。"],
+    "hrss": ["劳动合同和工资条都保存着。", "找过公司负责人，对方一直推脱。", "家里还有老人要赡养，生活很困难。",
+             "同批入职的十几个人情况都一样。", "已经打过社保服务热线，让来回跑了几趟。"],
+    "commerce": ["同样被骗的消费者有上百人。", "商家现在电话也打不通了。", "合同和付款记录都保留着。",
+                 "节假日期间这种情况特别多。", "希望商务部门加强监管。"],
+    "health": ["病历和缴费单据都保存着。", "医院的答复是按规定收费。", "老人年纪大了，经不起来回折腾。",
+               "附近的村民都有同样的感受。", "希望卫健部门调查处理。"],
+    "urban": ["城管来过几次，人走了又恢复原样。", "晚上路过的老人和孩子很危险。", "周边居民多次向社区反映。",
+              "已经拍了照片，可以提供给执法人员。", "希望彻底整治，不要一阵风。"],
+    "market": ["购物小票和商品都保留着。", "商家说要找厂家，厂家又说找商家。", "担心还有其他消费者上当。",
+               "希望市场监管部门依法查处。", "当时还有其他顾客在场可以作证。"],
+    "water": ["家里有老人和小孩，每天要到外面提水。", "打供水服务电话一直占线。", "同一栋楼的住户都是这样。",
+              "希望给个恢复供水的准确时间。", "每到夏天用水高峰就出现这种情况。"],
+    "police": ["已经到派出所报过案，还没有结果。", "周边居民晚上都不敢出门。", "希望加强巡逻。",
+               "网上预约一直约不到号。", "相关证据已经保存好了。"],
+    "fund": ["在线上平台查询不到办理进度。", "打公积金中心电话一直没人接。", "单位经办人说不清楚政策。",
+             "购房合同已经签了，等着这笔钱。", "希望公积金中心给个明确答复。"],
+    "civil": ["家里只有老两口，子女都在外地。", "社区工作人员说要等上面批。", "材料已经交了三次。",
+              "希望民政部门给予关心帮助。", "村里像这样的困难户还有好几户。"],
+    "power": ["家里的电器已经烧坏了两台。", "打供电服务电话说在排查，一直没有结果。", "附近的商铺都受到影响。",
+              "夏天高温，老人孩子受不了。", "希望供电公司彻底检修线路。"],
+    "gas": ["家里有老人，很担心安全问题。", "燃气公司客服让等通知，一直没有消息。", "同一单元的住户都遇到了。",
+            "已经关闭了燃气总阀。", "希望燃气公司尽快派人处理。"],
+}
 LABELS = {"housing": "市住房和城乡建设局", "ecology": "市生态环境局", "transport": "市交通运输局",
           "education": "市教育局", "hrss": "市人力资源和社会保障局", "commerce": "市商务局",
           "health": "市卫生健康委员会", "urban": "市城市管理局", "market": "市市场监督管理局",
@@ -257,14 +290,15 @@ EXTRAS = ["", "", "来电人留有联系电话，希望回电。", "之前打过
           "社区说不归他们管。", "家里有老人和小孩。", "已经拍了照片和视频。"]
 
 
-def message(rng: random.Random, problem: str) -> str:
+def message(rng: random.Random, code: str, problem: str) -> str:
     """Render one problem as "subject\\nbody" with random places, duration and demand."""
     slots = {"d": rng.choice(DISTRICTS), "s": rng.choice(STREETS), "e": rng.choice(ESTATES),
              "r": rng.choice(ROADS), "t": rng.choice(DURATIONS)}
     subject, body = (part.format(**slots) for part in problem.split("|"))
     body = body.rstrip("，") + ("，" if not body.endswith(("。", "？")) else "")
     tail = rng.choice(EXTRAS)
-    text = f"{rng.choice(OPENERS)}{body}{rng.choice(DEMANDS)}{tail}"
+    detail = rng.choice(DETAILS[code]) if rng.random() < 0.6 else ""
+    text = f"{rng.choice(OPENERS)}{body}{detail}{rng.choice(DEMANDS)}{tail}"
     return f"{subject}\n{text}"
 
 
@@ -275,7 +309,7 @@ def build(seed: int = 12345) -> list[tuple[str, str]]:
     for code, problems in PROBLEMS.items():
         seen: set[str] = set()
         while len(seen) < PER_LABEL:
-            text = message(rng, rng.choice(problems))
+            text = message(rng, code, rng.choice(problems))
             if text not in seen:
                 seen.add(text)
                 rows.append((text, code))
