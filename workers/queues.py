@@ -61,14 +61,15 @@ JOBS: dict[str, JobSpec] = {
 
 
 @cache
-def _connection(url: str) -> redis.Redis:
+def redis_for(url: str) -> redis.Redis:
+    """One Redis client per URL per process."""
     # redis-py pools notice a fork and reconnect in the child, so one client per URL per process is safe.
     return redis.Redis.from_url(url, socket_connect_timeout=5, socket_timeout=30, health_check_interval=30)
 
 
 def connection(config: Mapping[str, Any]) -> redis.Redis:
     """The Redis client of the app's REDIS_URL."""
-    return _connection(config["REDIS_URL"])
+    return redis_for(config["REDIS_URL"])
 
 
 def _in_flight(conn: redis.Redis, job: Job, now: datetime) -> bool:

@@ -23,7 +23,7 @@ from rq.worker_registration import register as register_worker
 
 from workers.context import set_app
 from workers.preload import preload
-from workers.queues import QUEUES, _connection
+from workers.queues import QUEUES, redis_for
 
 log = logging.getLogger("workers.runner")
 
@@ -58,7 +58,7 @@ class Child:
 
 def worker_main(app: Flask, queues: Sequence[str], *, burst: bool = False, with_scheduler: bool = True) -> None:
     """Run one RQ worker in this process until it is told to stop."""
-    conn = _connection(app.config["REDIS_URL"])
+    conn = redis_for(app.config["REDIS_URL"])
     worker = HotlineWorker(list(queues), connection=conn, name=f"{socket.gethostname()}.{os.getpid()}",
                            worker_ttl=60, maintenance_interval=60, job_monitoring_interval=10)
     worker.work(burst=burst, with_scheduler=with_scheduler, logging_level="INFO")
@@ -70,7 +70,7 @@ def scheduler_main(app: Flask) -> None:
 
     os.environ["TZ"] = app.config.get("TZ", "Asia/Shanghai")
     time.tzset()
-    conn = _connection(app.config["REDIS_URL"])
+    conn = redis_for(app.config["REDIS_URL"])
     build_scheduler(conn, app.config, name=f"hotline:{socket.gethostname()}:{os.getpid()}").start()
 
 
