@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from knowledge_base.text import BIGRAM_MARK, surface_forms
 
 _MAX_MATCHES = 300
+_SCAN_CHARS = 2000
 
 
 # Full-width ASCII and the ideographic space map one-to-one onto their narrow forms.
@@ -113,7 +114,9 @@ class Highlighter:
 
     def snippet(self, texts: Sequence[str], *, width: int = 90) -> str:
         """Snippet of the first text with a match, in tier order; else the start of the first text."""
-        flats = [_one_line(t) for t in texts if t]
+        # A snippet shows ~90 characters: looking for matches beyond the first few thousand
+        # characters of a long answer costs time and rarely finds a better window.
+        flats = [_one_line(t[:_SCAN_CHARS]) for t in texts if t]
         for forms in self._tiers:
             for flat in flats:
                 spans = find_spans(flat, forms)
