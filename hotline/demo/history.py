@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hotline.clock import local
@@ -238,6 +238,10 @@ def load_from_cli(session: Session, *, days: int, seed: int, now: datetime, echo
 
     from hotline.deadlines.service import load_calendar, time_limits
 
+    existing = session.scalar(select(func.count()).select_from(Ticket)) or 0
+    if existing:  # a second run would add the same traffic again
+        echo(f"history: skipped, the database already has {existing} tickets")
+        return
     started = time.perf_counter()
     stats = load_history(session, days=days, seed=seed, now=now.replace(second=0, microsecond=0),
                          calendar=load_calendar(session), limits=time_limits(), batch=session.commit)

@@ -91,5 +91,8 @@ def test_demo_load_history_option(app):
 
     with app.app_context():
         assert session().scalar(select(func.count()).select_from(Ticket)) > 100
+    with app.app_context():
+        again = runner.invoke(args=["demo", "load", "--history", "2"])
+    assert again.exit_code == 0 and "skipped" in again.output
     bad = runner.invoke(args=["demo", "load", "--history", "-1"])
     assert bad.exit_code != 0
