@@ -24,9 +24,8 @@ class Article(Base):
     """
 
     __tablename__ = "kb_articles"
-    __table_args__ = (Index("ix_kb_articles_department_status", "department_id", "status"),
-                      # The importer matches rows to articles by (department, title).
-                      UniqueConstraint("department_id", "title"))
+    # One title per department (the importer matches rows to articles by it) is checked by the service.
+    __table_args__ = (Index("ix_kb_articles_department_status", "department_id", "status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
@@ -102,4 +101,3 @@ class ReviewTask(Base):
     created_at: Mapped[datetime]
     closed_at: Mapped[datetime | None]
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    close_note: Mapped[str | None] = mapped_column(Text)

@@ -122,6 +122,8 @@ def close_task(session: Session, *, task_id: int, actor: User, now: datetime, no
         raise NotFound(f"复核任务 {task_id} 不存在")
     if task.status != "open":
         raise Conflict("复核任务已关闭", code="task_closed")
-    task.status, task.closed_at, task.closed_by_id, task.close_note = "done", now, actor.id, note
+    task.status, task.closed_at, task.closed_by_id = "done", now, actor.id
+    if note:
+        task.detail = f"{task.detail}；复核：{note}"[:200]
     session.flush()
     return task

@@ -46,7 +46,7 @@ def task_json(task: ReviewTask, article: Article | None = None) -> dict[str, Any
     body: dict[str, Any] = {"id": task.id, "article_id": task.article_id, "reason": task.reason,
                             "article_version": task.article_version, "status": task.status,
                             "detail": task.detail, "created_at": iso(task.created_at),
-                            "closed_at": iso(task.closed_at), "close_note": task.close_note}
+                            "closed_at": iso(task.closed_at)}
     if article is not None:
         body["article_title"] = article.title
         body["department"] = article.department.code

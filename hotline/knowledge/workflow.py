@@ -93,11 +93,7 @@ def _save_version(session: Session, *, article: Article, actor: User | None, act
     article.updated_at = now
     _check_unique_title(session, article)
     session.add(article)
-    try:
-        with session.begin_nested():  # a concurrent request may have taken the title just now
-            session.flush()
-    except IntegrityError:
-        raise Conflict("同一单位已有同名知识条目", code="duplicate_title") from None
+    session.flush()
     row = ArticleVersion(article_id=article.id, number=article.version, at=now,
                          actor_id=actor.id if actor else None,
                          actor_name=actor.display_name if actor else "系统", action=action,
