@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, render_template, request
+from flask import Blueprint, Response, current_app, jsonify, request
 from sqlalchemy import select
 
 from hotline.auth.service import log_access
@@ -101,7 +101,7 @@ def monthly_report():  # type: ignore[no-untyped-def]
     data = report.monthly(session(), month=month, now=utcnow())
     if fmt == "json":
         return jsonify(data)
-    return Response(render_template("supervision/report.html", r=data), mimetype="text/html")
+    return Response(report.render(data), mimetype="text/html")
 
 
 @bp.get("/export")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import current_app
+from flask import current_app, render_template
 from sqlalchemy.orm import Session
 
 from hotline.clock import iso
@@ -46,3 +46,8 @@ def _hotspots(session: Session, period: periods.Period, now: datetime) -> list[d
     found = hotspots.find_hotspots(session, now=until, days=days, min_size=max(5, settings["hotspot_min_size"]),
                                    similarity=settings["hotspot_similarity"], limit=5)
     return found["clusters"]
+
+
+def render(data: dict[str, Any]) -> str:
+    """The monthly report as a printable HTML page (for the API now, for the page login later)."""
+    return render_template("supervision/report.html", r=data)
