@@ -16,15 +16,16 @@ from hotline.tickets.models import Ticket
 from hotline.tickets.transitions import Rules, transition
 
 
-def propose_and_dispatch(session: Session, *, ticket: Ticket, rules: Rules) -> dict[str, Any]:
-    """Store the suggestions on the ticket and auto-dispatch it when a rule or a sure model says where."""
+def propose_and_dispatch(session: Session, *, ticket: Ticket, rules: Rules, hold: bool = False) -> dict[str, Any]:
+    """Store the suggestions on the ticket and auto-dispatch it when a rule or a sure model says where
+    (unless `hold`: the operator must look at it first)."""
     found, model = suggest(ticket.content, k=3)
     ticket.suggestions = [{"department": s.department, "confidence": s.confidence} for s in found]
     ticket.model_version = getattr(model, "version", None)
     extras: dict[str, Any] = {"suggestions": ticket.suggestions, "model_version": ticket.model_version,
                               "auto_dispatch": None}
-    if ticket.status != Status.RECEIVED:
-        return extras  # the operator already chose a department
+    if ticket.status != Status.RECEIVED or hold:
+        return extras  # the operator already chose a department, or must decide
     rule = catalogue.match(session, text=ticket.content, kind=ticket.kind, district=ticket.district)
     if rule is not None:
         decision = {"by": "catalogue", "rule": asdict(rule), "department": rule.department}

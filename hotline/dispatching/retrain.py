@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import tempfile
+from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -12,21 +12,16 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 import classifier
-from classifier import registry
 from hotline.dispatching.corrections import training_rows
 
+Row = tuple[str, str]
 DEMO_CORPUS = Path(__file__).resolve().parents[2] / "classifier" / "demo" / "corpus.csv"
 
 
-def read_rows(path: Path) -> list[tuple[str, str]]:
-    """(text, label) rows of a `text,label` CSV."""
-    with path.open(encoding="utf-8", newline="") as handle:
-        return [(row["text"], row["label"]) for row in csv.DictReader(handle) if row.get("text")]
-
-
-def split(rows: list[tuple[str, str]]) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+def split(rows: list[Row]) -> tuple[list[Row], list[Row]]:
     """A stable 80/20 split by text hash: the 20 % judges candidate and current model alike."""
-    train, held = [], []
+    train: list[Row] = []
+    held: list[Row] = []
     for row in rows:
         bucket = int(hashlib.sha1(row[0].encode()).hexdigest(), 16) % 5
         (held if bucket == 0 else train).append(row)
@@ -38,21 +33,21 @@ def base_data_path(config: dict[str, Any]) -> Path:
     return Path(config.get("CLASSIFIER_BASE_DATA") or DEMO_CORPUS)
 
 
+def _train_and_promote(root: Path, train: list[Row], held: list[Row]) -> dict[str, Any]:
+    root.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=root, prefix=".candidate-") as tmp:
+        candidate = classifier.train_model(train, Path(tmp) / "model")
+        return asdict(classifier.promote_if_not_worse(root, candidate, held))
+
+
 def retrain(session: Session, config: dict[str, Any], *, now: datetime) -> dict[str, Any]:
-    """Train on base data + corrections into the registry and promote when not worse."""
-    root = Path(config["HOTLINE_MODEL_DIR"])
+    """Train on base data + corrections and promote only when not worse on the held-out rows."""
     corrections = training_rows(session)
-    train, held = split(read_rows(base_data_path(config)))
+    train, held = split(classifier.read_rows(base_data_path(config)))
     corrected_train, corrected_held = split(corrections)
-    with tempfile.TemporaryDirectory() as tmp:
-        data = Path(tmp) / "train.csv"
-        with data.open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(["text", "label"])
-            writer.writerows(train + corrected_train)
-        candidate = classifier.train_model(read_rows(data), registry.new_version_dir(root, now=now))
-    outcome = registry.promote_if_not_worse(root, candidate, held + corrected_held)
-    return {"candidate": str(candidate), "corrections": len(corrections), **outcome}
+    outcome = _train_and_promote(Path(config["HOTLINE_MODEL_DIR"]), train + corrected_train,
+                                 held + corrected_held)
+    return {"at": now.isoformat(), "corrections": len(corrections), **outcome}
 
 
 def ensure_model(config: dict[str, Any], *, now: datetime) -> dict[str, Any]:
@@ -61,9 +56,8 @@ def ensure_model(config: dict[str, Any], *, now: datetime) -> dict[str, Any]:
     current = classifier.current_model_dir(root)
     if current is not None:
         return {"promoted": False, "current": str(current), "reason": "a model is already promoted"}
-    rows = read_rows(base_data_path(config))
-    candidate = classifier.train_model(rows, registry.new_version_dir(root, now=now))
-    return {"candidate": str(candidate), **registry.promote_if_not_worse(root, candidate, split(rows)[1])}
+    rows = classifier.read_rows(base_data_path(config))
+    return {"at": now.isoformat(), **_train_and_promote(root, rows, split(rows)[1])}
 
 
 def retrain_and_promote(config: dict[str, Any], *, now: datetime) -> dict[str, Any]:

@@ -44,7 +44,6 @@ def create():  # type: ignore[no-untyped-def]
     body = ticket_json(result.ticket, current_user()) | result.extras
     _log_unmasked(result.ticket, "view_ticket")
     db.commit()
-    intake.after_commit(result)
     return jsonify(body), 201 if result.created else 200
 
 
@@ -99,11 +98,10 @@ def perform(ticket_id: int, slug: str):  # type: ignore[no-untyped-def]
     db = session()
     ticket = service.get_visible(db, user=current_user(), ticket_id=ticket_id, for_update=True)
     data, note, version = _action_body(action)
-    event = intake.act_with_hooks(db, user=current_user(), ticket=ticket, action=action,
-                                  rules=rules_at(db, utcnow()), data=data, note=note, version=version)
+    intake.act_with_hooks(db, user=current_user(), ticket=ticket, action=action,
+                          rules=rules_at(db, utcnow()), data=data, note=note, version=version)
     body = ticket_json(ticket, current_user(), events=service.events_of(db, ticket))
     db.commit()
-    intake.after_action(event)
     return jsonify(body)
 
 

@@ -1,4 +1,4 @@
-"""Intake and moves with what surrounds them: help for the operator, work queued after commit."""
+"""Intake and moves with what surrounds them: help for the operator and the bookkeeping of each move."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from hotline.departments.models import User
-from hotline.dispatching import corrections
+from hotline.dispatching import corrections, decide
 from hotline.knowledge.search import search_published, use_on_call
+from hotline.supervision.duplicates import at_intake
 from hotline.tickets import service
 from hotline.tickets.enums import Action
 from hotline.tickets.models import Ticket, TicketEvent
@@ -20,11 +21,12 @@ def receive_with_help(session: Session, *, data: dict[str, Any], actor: User, ru
                       idempotency_key: str | None = None) -> Intake:
     """Receive a ticket and attach what helps the operator decide (suggestions, answers, duplicates)."""
     result = service.receive(session, data=data, actor=actor, rules=rules, idempotency_key=idempotency_key)
-    from hotline.supervision.duplicates import at_intake  # similar open tickets (并单)
     result.extras["duplicates"] = at_intake(session, ticket=result.ticket, now=rules.now)
+    if result.created:
+        # A likely duplicate waits for the operator (并单 is only possible before dispatch).
+        result.extras.update(decide.propose_and_dispatch(session, ticket=result.ticket, rules=rules,
+                                                         hold=bool(result.extras["duplicates"])))
     result.extras["knowledge"] = search_published(session, result.ticket.content, k=5, now=rules.now)
-    if not result.created:
-        return result
     return result
 
 
@@ -38,11 +40,3 @@ def act_with_hooks(session: Session, *, user: User | None, ticket: Ticket, actio
                         version=version)
     corrections.record(session, ticket=ticket, event=event, now=rules.now)
     return event
-
-
-def after_commit(result: Intake) -> None:
-    """Work queued once the new ticket is committed."""
-
-
-def after_action(event: TicketEvent) -> None:
-    """Work queued once a move is committed."""

@@ -80,7 +80,6 @@ def console_create() -> Any:
         else:
             flash(flash_text(exc) if isinstance(exc, ValidationError) else error_message(exc), "error")
         return render_template("web/console.html", key=key or uuid.uuid4().hex, values=form, **_options()), 422
-    intake.after_commit(result)
     if result.created:
         session["intake"] = {"ticket_id": result.ticket.id, **_stash(result.extras)}
         flash(f"已受理，工单编号 {result.ticket.number}", "success")

@@ -119,8 +119,8 @@ def ticket_act(ticket_id: int, slug: str) -> Any:
     back = safe_next(request.form.get("next")) or url_for("web.ticket_detail", ticket_id=ticket_id)
     try:
         data, note, version = action_body(action, request.form)
-        event = intake.act_with_hooks(db, user=user, ticket=ticket, action=action, rules=rules_at(db, utcnow()),
-                                      data=data, note=note, version=version)
+        intake.act_with_hooks(db, user=user, ticket=ticket, action=action, rules=rules_at(db, utcnow()),
+                              data=data, note=note, version=version)
         db.commit()
     except ValidationError as exc:
         db.rollback()
@@ -130,6 +130,5 @@ def ticket_act(ticket_id: int, slug: str) -> Any:
         db.rollback()
         flash(error_message(exc), "error")
         return redirect(back)
-    intake.after_action(event)
     flash(f"「{LABELS[action]}」已完成，工单状态：{LABELS.get(ticket.status, ticket.status)}", "success")
     return redirect(back)
