@@ -53,7 +53,7 @@ _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _EMAIL = re.compile(r"[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)+", re.IGNORECASE | re.ASCII)
 # Mobile numbers, landlines with area code, and bare 7-8 digit local numbers.
 _PHONE = re.compile(r"(?<!\d)(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8}|\d{7,8})(?!\d)")
-# Pseudonymous user ids (U0001196, UU008123, A00045581) identify nobody useful to a search.
+# Pseudonymous user ids (U0001196, UU123456, A00045581) identify nobody useful to a search.
 _USER_ID = re.compile(r"(?<![a-z0-9])(?:uu|u|a)\d{5,}", re.IGNORECASE)
 # Anonymised place codes (A市, A3区, K9县) stay, as one token: they tell places apart.
 _PLACE_CODE = re.compile(r"(?<![a-z0-9])([a-z]\d{0,2}[省市区县镇乡村])")
