@@ -13,6 +13,7 @@ from typing import Any
 import redis
 from rq import Queue, Retry
 from rq.exceptions import DuplicateJobError, NoSuchJobError
+from rq.intermediate_queue import IntermediateQueue
 from rq.job import Job, JobStatus
 from rq.registry import ScheduledJobRegistry
 from sqlalchemy import event
@@ -73,9 +74,16 @@ def connection(config: Mapping[str, Any]) -> redis.Redis:
 
 
 def _in_flight(conn: redis.Redis, job: Job, now: datetime) -> bool:
-    """Whether an existing job with this id will still run (so a second enqueue must collapse into it)."""
+    """Whether an existing job with this id will still run (so a second enqueue must collapse into it):
+    waiting in its queue, scheduled (a Retry) and not overdue, or running with a recent heartbeat."""
     status = job.get_status(refresh=False)
-    if status in (JobStatus.QUEUED, JobStatus.DEFERRED):
+    if status == JobStatus.QUEUED:
+        if conn.lpos(Queue(job.origin, connection=conn).key, job.id) is not None:
+            return True
+        # Taken off the queue by a worker that died before starting it (rq would fail it from its
+        # intermediate queue only minutes later): lost once it has waited that long.
+        return job.enqueued_at is not None and job.enqueued_at.replace(tzinfo=UTC) > now - LOST_AFTER
+    if status == JobStatus.DEFERRED:
         return True
     if status == JobStatus.SCHEDULED:
         score = conn.zscore(ScheduledJobRegistry(job.origin, connection=conn).key, job.id)
@@ -104,6 +112,7 @@ def enqueue(conn: redis.Redis, name: str, *args: Any, job_id: str | None = None)
             if _in_flight(conn, old, datetime.now(UTC)):
                 return None
             old.delete(remove_from_queue=True, delete_dependents=False)
+            conn.lrem(IntermediateQueue.get_intermediate_queue_key(queue.key), 0, job_id)
     return None
 
 

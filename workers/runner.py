@@ -14,6 +14,7 @@ import signal
 import socket
 import sys
 import time
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -59,7 +60,7 @@ class Child:
 def worker_main(app: Flask, queues: Sequence[str], *, burst: bool = False, with_scheduler: bool = True) -> None:
     """Run one RQ worker in this process until it is told to stop."""
     conn = redis_for(app.config["REDIS_URL"])
-    worker = HotlineWorker(list(queues), connection=conn, name=f"{socket.gethostname()}.{os.getpid()}",
+    worker = HotlineWorker(list(queues), connection=conn, name=f"{socket.gethostname()}.{os.getpid()}.{uuid.uuid4().hex[:4]}",
                            worker_ttl=60, maintenance_interval=60, job_monitoring_interval=10)
     worker.work(burst=burst, with_scheduler=with_scheduler, logging_level="INFO")
 

@@ -50,6 +50,14 @@ def test_a_double_enqueue_collapses_and_a_lost_job_is_replaced(qapp, conn):
     job.heartbeat(datetime.now(UTC) - timedelta(minutes=5), ttl=600)
     again = enqueue(conn, "workers.jobs.deliver_reminder", 7, job_id="reminder-7")
     assert again is not None and Queue(REMINDERS, connection=conn).get_job_ids() == ["reminder-7"]
+    # Taken off the queue by a worker killed before it started the job: lost once 40 s old.
+    Queue(REMINDERS, connection=conn).remove(again)
+    conn.rpush(f"{Queue(REMINDERS, connection=conn).key}:intermediate", "reminder-7")
+    assert enqueue(conn, "workers.jobs.deliver_reminder", 7, job_id="reminder-7") is None  # just enqueued
+    conn.hset("rq:job:reminder-7", "enqueued_at", "2026-01-01T00:00:00.000000Z")
+    again = enqueue(conn, "workers.jobs.deliver_reminder", 7, job_id="reminder-7")
+    assert again is not None and Queue(REMINDERS, connection=conn).get_job_ids() == ["reminder-7"]
+    assert conn.lrange(f"{Queue(REMINDERS, connection=conn).key}:intermediate", 0, -1) == []
     # Running on a live worker (fresh heartbeat): collapses.
     Queue(REMINDERS, connection=conn).remove(again)
     again.set_status("started")
