@@ -31,6 +31,8 @@ from classifier.threshold import choose_threshold
 
 N_FOLDS = 5
 TARGET_PRECISION = 0.97
+# One-sided 95 % Wilson bound: on the TipDM CV the plain rule gave 0.967 held-out precision.
+THRESHOLD_Z = 1.645
 Progress = Callable[[str], None]
 
 
@@ -195,7 +197,7 @@ def fit_pipeline(texts: Sequence[str], labels: Sequence[str], progress: Progress
     for tr, te in folds:
         proba[te] = _stacker().fit(oof[tr], y[tr]).predict_proba(oof[te])
     pred = classes[proba.argmax(axis=1)]
-    choice = choose_threshold(proba.max(axis=1), pred == y, TARGET_PRECISION)
+    choice = choose_threshold(proba.max(axis=1), pred == y, TARGET_PRECISION, THRESHOLD_Z)
     say("fitting final model")
     final = DispatchPipeline(
         classes=classes,

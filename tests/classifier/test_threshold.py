@@ -46,3 +46,24 @@ def test_unreachable_target_disables_auto_dispatch():
     choice = choose_threshold([0.9, 0.8], [0, 0])
     assert choice.threshold == NEVER and choice.coverage == 0.0
     assert choose_threshold([], []).coverage == 0.0
+
+
+def test_wilson_margin_needs_more_evidence():
+    conf = np.linspace(1.0, 0.01, 200)
+    correct = np.ones(200, dtype=bool)
+    correct[[10, 50, 90]] = False
+    correct[100:] = False
+    assert choose_threshold(conf, correct).coverage == pytest.approx(0.5)
+    # 97 of 100 (or 10 of 10) observed is too little evidence for a 95 % bound at 97 %.
+    assert choose_threshold(conf, correct, z=1.645).threshold == NEVER
+
+
+def test_wilson_margin_on_a_large_sample():
+    conf = np.linspace(1.0, 0.0, 10_000, endpoint=False)
+    correct = np.ones(10_000, dtype=bool)
+    correct[5000::10] = False  # the confident half is always right, the rest 90 %
+    plain = choose_threshold(conf, correct)
+    careful = choose_threshold(conf, correct, z=1.645)
+    assert plain.precision == pytest.approx(0.97, abs=1e-3)
+    assert 0.5 < careful.coverage < plain.coverage < 1.0
+    assert careful.precision > 0.972
