@@ -279,7 +279,7 @@ class Bench:
             "worker_kills": self.kills["worker"] + self.kills["horse"],
             "whole_worker_kills": self.kills["worker"], "horse_kills": self.kills["horse"],
             "redis_restarts": self.redis_restarts,
-            "max_delay_s": round(max(delay.get(k, float("inf")) for k in expected), 1),
+            "max_delay_s": round(max((delay[k] for k in expected if k in delay), default=0.0), 1),
             "p50_delay_s": round(sorted(delay.values())[len(delay) // 2], 1) if delay else None,
             "inbox_notifications": sum(inbox.values()),
             "sms_sent": len(delivered_out), "sms_expected": sum(1 for k in expected if sent[k]),
