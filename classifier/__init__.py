@@ -4,7 +4,7 @@ Pure library: no Flask, no database, no project imports.  Public API::
 
     from classifier import load_model, train_model, current_model_dir, promote_if_not_worse
 
-    model = load_model(current_model_dir(root))      # DispatchModel
+    model = load_model(resolve_model_dir(os.environ["HOTLINE_MODEL_DIR"]))  # model dir or registry root
     model.suggest("小区楼下餐馆油烟扰民", k=3)        # [(label, confidence), ...] best first
     model.auto_dispatch(text)                        # label if confidence >= model.threshold else None
 
@@ -18,6 +18,7 @@ from classifier.registry import (
     current_model_dir,
     load_model,
     promote_if_not_worse,
+    resolve_model_dir,
 )
 from classifier.tokenizer import init
 from classifier.training import DataError, evaluate_model, read_rows, train_model
@@ -33,5 +34,6 @@ __all__ = [
     "load_model",
     "promote_if_not_worse",
     "read_rows",
+    "resolve_model_dir",
     "train_model",
 ]

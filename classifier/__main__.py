@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
             model = load_model(args.model)
             rows = read_rows(args.data, min_labels=1)
             print(json.dumps(evaluate_model(model, rows), ensure_ascii=False))
-    except (DataError, IncompatibleModelError, FileNotFoundError, NotADirectoryError) as exc:
+    except (DataError, IncompatibleModelError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     return 0

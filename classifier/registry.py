@@ -156,6 +156,12 @@ def current_model_dir(root: str | os.PathLike) -> Path | None:
     return target if target.is_dir() else None
 
 
+def resolve_model_dir(path: str | os.PathLike) -> Path | None:
+    """Return path itself when it is a model directory, else the current version of the registry it roots."""
+    path = Path(path)
+    return path if (path / "meta.json").is_file() else current_model_dir(path)
+
+
 @dataclass(frozen=True)
 class Promotion:
     """Outcome of ``promote_if_not_worse``."""

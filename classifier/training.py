@@ -69,6 +69,7 @@ def train_model(rows: Sequence[Row], out_dir: str | os.PathLike, *, progress: bo
     rows = [(str(t), str(lab)) for t, lab in rows]
     if len({lab for _, lab in rows}) < 2:
         raise DataError("training data needs at least two distinct labels")
+    Path(out_dir).mkdir(parents=True, exist_ok=True)  # fail before minutes of training, not after
     step, close = _progress_printer(progress)
     try:
         pipe = fit_pipeline([t for t, _ in rows], [lab for _, lab in rows], progress=step)

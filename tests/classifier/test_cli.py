@@ -71,3 +71,9 @@ def test_module_entry_point_reports_bad_input(tmp_path):
         cwd=ROOT, capture_output=True, text=True, timeout=120,
     )
     assert proc.returncode == 2 and proc.stderr.startswith("error: ") and "Traceback" not in proc.stderr
+
+
+def test_output_path_that_is_a_file(capsys, tmp_path, train_rows):
+    data = write_csv(tmp_path / "d.csv", ["text", "label"], train_rows[:2] + train_rows[-2:])
+    (tmp_path / "taken").write_text("x", encoding="utf-8")
+    _error(capsys, ["train", "--data", str(data), "--out", str(tmp_path / "taken")])

@@ -63,3 +63,12 @@ def test_unloadable_current_counts_as_absent(good_model, bad_model, tmp_path, ev
     meta["libraries"]["scikit-learn"] = "0.24.2"
     meta_file.write_text(json.dumps(meta), encoding="utf-8")
     assert promote_if_not_worse(tmp_path, bad_model, eval_rows).promoted
+
+
+def test_resolve_model_dir_accepts_a_model_or_a_registry_root(good_model, tmp_path, eval_rows):
+    from classifier import resolve_model_dir
+
+    assert resolve_model_dir(good_model) == good_model
+    assert resolve_model_dir(tmp_path) is None
+    result = promote_if_not_worse(tmp_path, good_model, eval_rows)
+    assert resolve_model_dir(tmp_path) == tmp_path / "versions" / result.version
