@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from hotline.clock import iso
 from hotline.tickets.enums import LABELS, OPEN_STATUSES
 from hotline.tickets.models import Ticket
+from hotline.tickets.serialize import shared_result
 
 TEXT_WEIGHT, PHONE_WEIGHT, PLACE_WEIGHT = 0.6, 0.25, 0.15
 COLUMNS = (Ticket.id, Ticket.number, Ticket.status, Ticket.content, Ticket.caller_phone, Ticket.district,
@@ -80,17 +81,6 @@ def brief(ticket: Ticket) -> dict[str, Any]:
     return {"id": ticket.id, "number": ticket.number, "status": ticket.status,
             "status_label": LABELS.get(ticket.status), "received_at": iso(ticket.received_at),
             "district": ticket.district, "address": ticket.address, "summary": ticket.content[:80]}
-
-
-def shared_result(primary: Ticket) -> dict[str, Any] | None:
-    """The primary's result and follow-up, which every merged ticket shows as its own."""
-    if primary.reply_result is None and primary.closed_at is None:
-        return None
-    return {"from_ticket": primary.id, "status": primary.status, "reply_result": primary.reply_result,
-            "reply_content": primary.reply_content, "replied_at": iso(primary.replied_at),
-            "closed_at": iso(primary.closed_at), "close_reason": primary.close_reason,
-            "follow_up": {"contacted": primary.contacted, "solved": primary.solved,
-                          "satisfaction": primary.satisfaction}}
 
 
 def merge_group(session: Session, *, ticket: Ticket) -> dict[str, Any]:

@@ -102,6 +102,7 @@ class Ticket(Base):
 
     department: Mapped[Department | None] = relationship(foreign_keys=[department_id], lazy="joined")
     assisting: Mapped[list[Department]] = relationship(secondary=ticket_assists, lazy="selectin")
+    merged_into: Mapped[Ticket | None] = relationship(remote_side=[id], lazy="select")
 
     __mapper_args__ = {"version_id_col": version}
 

@@ -57,6 +57,17 @@ def event_json(event: TicketEvent) -> dict[str, Any]:
             "from": event.from_status, "to": event.to_status, "note": event.note, "payload": event.payload}
 
 
+def shared_result(primary: Ticket) -> dict[str, Any] | None:
+    """The primary's result and follow-up, which every ticket merged into it shows as its own."""
+    if primary.reply_result is None and primary.closed_at is None:
+        return None
+    return {"from_ticket": primary.id, "status": primary.status, "reply_result": primary.reply_result,
+            "reply_content": primary.reply_content, "replied_at": iso(primary.replied_at),
+            "closed_at": iso(primary.closed_at), "close_reason": primary.close_reason,
+            "follow_up": {"contacted": primary.contacted, "solved": primary.solved,
+                          "satisfaction": primary.satisfaction}}
+
+
 def ticket_json(ticket: Ticket, user: User, *, events: list[TicketEvent] | None = None) -> dict[str, Any]:
     """The ticket as the API returns it."""
     body: dict[str, Any] = {
@@ -78,6 +89,7 @@ def ticket_json(ticket: Ticket, user: User, *, events: list[TicketEvent] | None 
                               if ticket.pending_extension_days else None),
         "extension_days": ticket.extension_days, "close_reason": ticket.close_reason,
         "invalid": ticket.invalid, "merged_into": ticket.merged_into_id,
+        "shared_result": shared_result(ticket.merged_into) if ticket.merged_into is not None else None,
         "counts": {"dispatch": ticket.dispatch_count, "return": ticket.return_count,
                    "reopen": ticket.reopen_count, "urge": ticket.urge_count,
                    "supervise": ticket.supervise_count},

@@ -90,3 +90,16 @@ def test_other_department_cannot_read_or_act(api):
         listing = api.get("/tickets", user="dept_water").get_json()
         assert tid not in [t["id"] for t in listing["items"]]
         assert api.get(f"/tickets/{tid}", user="dept_ecology").status_code == 200
+
+
+def test_merged_ticket_shows_the_primary_result(api):
+    with time_machine.travel(T0, tick=False):
+        primary = api.create()["id"]
+        duplicate = api.create(caller_phone="13911112222", caller_name="李女士")["id"]
+        merged = api.act(duplicate, "merge", "operator", {"into": primary})
+        assert merged["status"] == "merged" and merged["shared_result"] is None
+        api.drive(primary, "closed")
+        shown = api.get(f"/tickets/{duplicate}").get_json()
+    assert shown["shared_result"]["from_ticket"] == primary
+    assert shown["shared_result"]["reply_result"] == "solved"
+    assert shown["shared_result"]["follow_up"]["satisfaction"] == "satisfied"
