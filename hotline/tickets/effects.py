@@ -15,6 +15,8 @@ from sqlalchemy.orm import Session
 from hotline.deadlines import policy
 from hotline.departments.models import Department
 from hotline.errors import Conflict, ValidationError
+from hotline.tickets import approvals
+from hotline.tickets.approvals import iso_or_none, reply_limit
 from hotline.tickets.enums import OPEN_STATUSES, Action, CloseReason, Satisfaction, Status
 from hotline.tickets.models import Ticket
 
@@ -29,10 +31,6 @@ def _department(session: Session, code: str) -> Department:
     if dept is None:
         raise ValidationError(f"department: 未知承办单位 {code!r}", details=[{"field": "department"}])
     return dept
-
-
-def _reply_limit(rules: Rules, ticket: Ticket) -> policy.Limit:
-    return rules.limits.for_urgency(ticket.urgency).reply
 
 
 def _set_dispatch_deadlines(ticket: Ticket, rules: Rules) -> None:
@@ -102,72 +100,6 @@ def contact(_s: Session, ticket: Ticket, _d: dict[str, Any], rules: Rules) -> di
     return {"first": first}
 
 
-def request_extension(_s: Session, ticket: Ticket, data: dict[str, Any], rules: Rules) -> dict[str, Any]:
-    """申请延期: before the reply deadline, at most the configured working days."""
-    days = data["days"]
-    if ticket.pending_extension_days:
-        raise Conflict("已有待审批的延期申请", code="extension_pending")
-    if ticket.reply_due_at is not None and rules.now >= ticket.reply_due_at:
-        raise Conflict("已超过答复期限，不能申请延期", code="extension_too_late")
-    if not 1 <= days <= rules.limits.max_extension_days - ticket.extension_days:
-        raise ValidationError(f"延期天数须在 1 到 {rules.limits.max_extension_days - ticket.extension_days} "
-                              "个工作日之间", details={"field": "days"})
-    ticket.pending_extension_days = days
-    ticket.pending_extension_reason = data["reason"]
-    return {"days": days, "reason": data["reason"]}
-
-
-def approve_extension(_s: Session, ticket: Ticket, _d: dict[str, Any], rules: Rules) -> dict[str, Any]:
-    """批准延期: the reply deadline moves by the working days asked for."""
-    days = _pending_extension(ticket)
-    old = ticket.reply_due_at
-    if old is not None:
-        ticket.reply_due_at = policy.extend(due=old, days=days, calendar=rules.calendar,
-                                            max_days=rules.limits.max_extension_days)
-    ticket.extension_days += days
-    ticket.pending_extension_days = None
-    ticket.pending_extension_reason = None
-    return {"days": days, "old_due": _iso(old), "new_due": _iso(ticket.reply_due_at)}
-
-
-def deny_extension(_s: Session, ticket: Ticket, _d: dict[str, Any], _r: Rules) -> dict[str, Any]:
-    """驳回延期: the deadline stays."""
-    days = _pending_extension(ticket)
-    ticket.pending_extension_days = None
-    ticket.pending_extension_reason = None
-    return {"days": days}
-
-
-def _pending_extension(ticket: Ticket) -> int:
-    if not ticket.pending_extension_days:
-        raise Conflict("没有待审批的延期申请", code="no_extension_pending")
-    return ticket.pending_extension_days
-
-
-def request_suspension(_s: Session, ticket: Ticket, data: dict[str, Any], _r: Rules) -> dict[str, Any]:
-    """申请挂起: a supervisor decides."""
-    ticket.suspension_requested = True
-    return {"reason": data.get("reason")}
-
-
-def suspend(_s: Session, ticket: Ticket, _d: dict[str, Any], rules: Rules) -> dict[str, Any]:
-    """挂起 (approved): the clock stops."""
-    ticket.suspended_at = rules.now
-    ticket.suspension_requested = False
-    return {"reply_due_at": _iso(ticket.reply_due_at)}
-
-
-def resume(_s: Session, ticket: Ticket, _d: dict[str, Any], rules: Rules) -> dict[str, Any]:
-    """解挂: the time left when suspended is counted again from now."""
-    old = ticket.reply_due_at
-    if old is not None and ticket.suspended_at is not None:
-        ticket.reply_due_at = policy.resume(due=old, suspended_at=ticket.suspended_at, resumed_at=rules.now,
-                                            limit_kind_is_clock=_reply_limit(rules, ticket).clock,
-                                            calendar=rules.calendar)
-    ticket.suspended_at = None
-    return {"old_due": _iso(old), "new_due": _iso(ticket.reply_due_at)}
-
-
 def reply(_s: Session, ticket: Ticket, data: dict[str, Any], rules: Rules) -> dict[str, Any]:
     """答复: the department's result."""
     ticket.replied_at = rules.now
@@ -185,7 +117,7 @@ def accept_reply(_s: Session, ticket: Ticket, _d: dict[str, Any], rules: Rules) 
     ticket.follow_up_attempts = 0
     ticket.follow_up_due_at = policy.follow_up_due(replied_at=ticket.replied_at or rules.now,
                                                    calendar=rules.calendar)
-    return {"follow_up_due_at": _iso(ticket.follow_up_due_at)}
+    return {"follow_up_due_at": iso_or_none(ticket.follow_up_due_at)}
 
 
 def send_back(_s: Session, ticket: Ticket, _d: dict[str, Any], _r: Rules) -> dict[str, Any]:
@@ -211,9 +143,9 @@ def follow_up(_s: Session, ticket: Ticket, data: dict[str, Any], rules: Rules) -
         ticket.reopen_count += 1
         ticket.replied_at = None
         ticket.follow_up_due_at = None
-        ticket.reply_due_at = policy.due_at(limit=_reply_limit(rules, ticket), start=rules.now,
+        ticket.reply_due_at = policy.due_at(limit=reply_limit(rules, ticket), start=rules.now,
                                             calendar=rules.calendar)
-        return {**payload, "reopened": True, "reply_due_at": _iso(ticket.reply_due_at),
+        return {**payload, "reopened": True, "reply_due_at": iso_or_none(ticket.reply_due_at),
                 "_to": Status.IN_PROGRESS}
     _close(ticket, rules, CloseReason.FOLLOWED_UP)
     return {**payload, "_to": Status.CLOSED}
@@ -272,18 +204,16 @@ def mark_invalid(_s: Session, ticket: Ticket, _d: dict[str, Any], rules: Rules) 
     return {}
 
 
-def _iso(value: Any) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
 EFFECTS: dict[Action, Effect] = {
     Action.DISPATCH: dispatch, Action.SIGN: sign, Action.RETURN: return_,
     Action.APPROVE_RETURN: approve_return, Action.REJECT_RETURN: reject_return, Action.CONTACT: contact,
-    Action.REQUEST_EXTENSION: request_extension, Action.APPROVE_EXTENSION: approve_extension,
-    Action.DENY_EXTENSION: deny_extension, Action.REQUEST_SUSPENSION: request_suspension,
-    Action.SUSPEND: suspend, Action.RESUME: resume, Action.REPLY: reply, Action.ACCEPT_REPLY: accept_reply,
+    Action.REQUEST_EXTENSION: approvals.request_extension, Action.APPROVE_EXTENSION: approvals.approve_extension,
+    Action.DENY_EXTENSION: approvals.deny_extension, Action.REQUEST_SUSPENSION: approvals.request_suspension,
+    Action.SUSPEND: approvals.suspend, Action.RESUME: approvals.resume, Action.REPLY: reply, Action.ACCEPT_REPLY: accept_reply,
     Action.SEND_BACK: send_back, Action.FOLLOW_UP: follow_up, Action.URGE: count("urge_count"),
     Action.SUPERVISE: count("supervise_count"), Action.MERGE: merge,
     Action.RESOLVE_ON_CALL: resolve_on_call, Action.TRANSFER_EMERGENCY: transfer_emergency,
     Action.MARK_INVALID: mark_invalid, Action.SKIP_FOLLOW_UP: skip_follow_up,
+    Action.REQUEST_EXCLUSION: approvals.request_exclusion, Action.APPROVE_EXCLUSION: approvals.approve_exclusion,
+    Action.DENY_EXCLUSION: approvals.deny_exclusion,
 }

@@ -47,6 +47,9 @@ class Action(StrEnum):
     TRANSFER_EMERGENCY = "transfer_emergency"
     MARK_INVALID = "mark_invalid"
     CONTACT = "contact"
+    REQUEST_EXCLUSION = "request_exclusion"
+    APPROVE_EXCLUSION = "approve_exclusion"
+    DENY_EXCLUSION = "deny_exclusion"
     SKIP_FOLLOW_UP = "skip_follow_up"  # system only: closed without a call under the sampling rule
 
     @property
@@ -131,7 +134,8 @@ LABELS: dict[str, str] = {
     "reply": "答复", "accept_reply": "审核通过", "send_back": "审核退回", "follow_up": "回访",
     "urge": "催办", "supervise": "督办", "merge": "并单", "resolve_on_call": "直办",
     "transfer_emergency": "转110/119/120", "mark_invalid": "无效诉求", "contact": "联系诉求人",
-    "skip_follow_up": "未抽中免回访",
+    "skip_follow_up": "未抽中免回访", "request_exclusion": "申请不纳入考核",
+    "approve_exclusion": "批准不纳入考核", "deny_exclusion": "驳回不纳入考核",
     "consultation": "咨询", "help": "求助", "complaint": "投诉", "report": "举报", "suggestion": "建议",
     "praise": "表扬", "emergency": "紧急", "urgent": "加急", "normal": "一般", "complex": "复杂",
     "phone": "电话", "web": "网站", "app": "APP", "wechat": "微信", "sms": "短信", "mailbox": "市长信箱",

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -87,6 +88,8 @@ class Ticket(Base):
     close_reason: Mapped[str | None] = mapped_column(String(20))
     invalid: Mapped[bool] = mapped_column(Boolean, default=False)
     excluded: Mapped[bool] = mapped_column(Boolean, default=False)  # approved exclusion from the rates
+    exclusion_requested: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    exclusion_reason: Mapped[str | None] = mapped_column(Text)
 
     dispatch_count: Mapped[int] = mapped_column(Integer, default=0)
     return_count: Mapped[int] = mapped_column(Integer, default=0)

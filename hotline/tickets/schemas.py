@@ -57,6 +57,9 @@ ACTIONS: dict[Action, dict[str, Field]] = {
     Action.RESOLVE_ON_CALL: {"article_id": Field(int, required=True, min_value=1)},
     Action.TRANSFER_EMERGENCY: {"service": Field(str, required=True, choices=("110", "119", "120"))},
     Action.MARK_INVALID: {},
+    Action.REQUEST_EXCLUSION: {"reason": Field(str, required=True, max_len=TEXT)},
+    Action.APPROVE_EXCLUSION: {},
+    Action.DENY_EXCLUSION: {},
 }
 
 # Moves whose note is the substance of the decision, so it may not be empty.

@@ -88,6 +88,8 @@ def ticket_json(ticket: Ticket, user: User, *, events: list[TicketEvent] | None 
                                "reason": ticket.pending_extension_reason}
                               if ticket.pending_extension_days else None),
         "extension_days": ticket.extension_days, "close_reason": ticket.close_reason,
+        "exclusion": {"requested": ticket.exclusion_requested, "approved": ticket.excluded,
+                      "reason": ticket.exclusion_reason},
         "invalid": ticket.invalid, "merged_into": ticket.merged_into_id,
         "shared_result": shared_result(ticket.merged_into) if ticket.merged_into is not None else None,
         "counts": {"dispatch": ticket.dispatch_count, "return": ticket.return_count,

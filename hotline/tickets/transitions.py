@@ -24,6 +24,7 @@ from hotline.tickets.models import Ticket, TicketEvent
 S = Status
 R = Role
 HANDLING = frozenset({S.DISPATCHED, S.RETURNED, S.IN_PROGRESS, S.SUSPENDED, S.REPLIED})
+EXCLUDABLE = HANDLING | {S.AWAITING_FOLLOW_UP, S.CLOSED}
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,9 @@ MOVES: dict[Action, Move] = {
     Action.RESOLVE_ON_CALL: _m({S.RECEIVED}, S.CLOSED, R.OPERATOR),
     Action.TRANSFER_EMERGENCY: _m({S.RECEIVED}, S.TRANSFERRED, R.OPERATOR),
     Action.MARK_INVALID: _m({S.RECEIVED, S.PENDING_DISPATCH}, S.CLOSED, R.OPERATOR, R.DISPATCHER),
+    Action.REQUEST_EXCLUSION: _m(set(EXCLUDABLE), None, R.DEPARTMENT, lead=True),
+    Action.APPROVE_EXCLUSION: _m(set(EXCLUDABLE), None, R.SUPERVISOR),
+    Action.DENY_EXCLUSION: _m(set(EXCLUDABLE), None, R.SUPERVISOR),
     # System moves: no role may make them, only the system (actor None).
     Action.SKIP_FOLLOW_UP: _m({S.AWAITING_FOLLOW_UP}, S.CLOSED),
 }

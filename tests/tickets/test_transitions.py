@@ -49,6 +49,9 @@ ALLOWED = [
     ("received", "transfer-emergency", "operator", {"service": "119"}, "transferred"),
     ("received", "transfer-emergency", "operator", {"service": 120}, "transferred"),
     ("received", "mark-invalid", "operator", {"note": "属司法诉讼程序，已告知"}, "closed"),
+    ("in_progress", "request-exclusion", "dept_ecology", {"reason": "诉求超出政策范围"}, "in_progress"),
+    ("exclusion_pending", "approve-exclusion", "supervisor", {}, "closed"),
+    ("exclusion_pending", "deny-exclusion", "supervisor", {}, "closed"),
 ]
 
 # (state, action, user, body, expected HTTP status)
@@ -71,6 +74,8 @@ FORBIDDEN = [
     ("dispatched", "dispatch", "dispatcher", {"department": "water"}, 409),
     ("in_progress", "supervise", "dispatcher", {}, 403),
     ("received", "transfer-emergency", "dispatcher", {"service": "110"}, 403),
+    ("closed", "approve-exclusion", "supervisor", {}, 409),  # nothing requested
+    ("exclusion_pending", "approve-exclusion", "dept_ecology", {}, 403),
 ]
 
 
@@ -82,6 +87,7 @@ def reach(api, state: str) -> int:
         "pending_dispatch": ["d", "r", "ar"], "suspended": ["d", "s", "sus"],
         "extension_pending": ["d", "s", "ext"], "replied": ["d", "s", "rep"],
         "awaiting_follow_up": ["d", "s", "rep", "acc"], "closed": ["d", "s", "rep", "acc", "fu"],
+        "exclusion_pending": ["d", "s", "rep", "acc", "fu", "exc"],
     }[state]
     steps = {
         "d": ("dispatch", "dispatcher", {"department": "ecology"}), "s": ("sign", "dept_ecology", {}),
@@ -90,6 +96,7 @@ def reach(api, state: str) -> int:
         "ext": ("request-extension", "dept_ecology", {"days": 2, "reason": "协调"}),
         "rep": ("reply", "dept_ecology", REPLY), "acc": ("accept-reply", "dispatcher", {}),
         "fu": ("follow-up", "followup", SATISFIED),
+        "exc": ("request-exclusion", "dept_ecology", {"reason": "属历史遗留问题，超出职权"}),
     }
     for key in path:
         action, user, body = steps[key]
