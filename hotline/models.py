@@ -3,12 +3,16 @@
 from hotline.auth.models import AccessLog, ApiToken
 from hotline.deadlines.models import CalendarDay
 from hotline.departments.models import Department, User
-from hotline.followups.models import FollowUpTask  # noqa: F401
-from hotline.knowledge.models import Article, ArticleFeedback, ArticleVersion, ReviewTask  # noqa: F401
-from hotline.notify.models import Notification, OutboxMessage  # noqa: F401
-from hotline.reminders.models import Reminder  # noqa: F401
-from hotline.supervision.models import MetricSnapshot  # noqa: F401
+from hotline.dispatching.models import Correction, DispatchRule
+from hotline.followups.models import FollowUpTask
+from hotline.knowledge.models import Article, ArticleFeedback, ArticleVersion, ReviewTask
+from hotline.notify.models import Notification, OutboxMessage
+from hotline.reminders.models import Reminder
+from hotline.supervision.models import MetricSnapshot
 from hotline.tickets.models import IdempotencyKey, Ticket, TicketEvent
 
-__all__ = ["AccessLog", "ApiToken", "CalendarDay", "Department", "IdempotencyKey", "Ticket", "TicketEvent",
-           "User"]
+__all__ = [
+    "AccessLog", "ApiToken", "Article", "ArticleFeedback", "ArticleVersion", "CalendarDay", "Correction",
+    "Department", "DispatchRule", "FollowUpTask", "IdempotencyKey", "MetricSnapshot", "Notification",
+    "OutboxMessage", "Reminder", "ReviewTask", "Ticket", "TicketEvent", "User",
+]

@@ -6,23 +6,22 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    """Mount the API and pages."""
+    """Mount the API, Open311 and the pages."""
     from hotline.auth.api import bp as auth_api
+    from hotline.deadlines.api import bp as calendar_api
     from hotline.departments.api import bp as departments_api
     from hotline.dispatching.api import bp as dispatching_api
     from hotline.followups.api import bp as followups_api
     from hotline.knowledge.api import bp as kb_api
     from hotline.notify.api import bp as notify_api
+    from hotline.open311.api import bp as open311_api
     from hotline.openapi import bp as openapi_bp
+    from hotline.supervision.api import blueprints as supervision_blueprints
     from hotline.tickets.api import bp as tickets_api
     from hotline.tickets.api import document_actions
+    from hotline.web import bp as web_pages
 
     app.extensions.setdefault("openapi_extenders", []).append(document_actions)
-    for blueprint in (auth_api, departments_api, dispatching_api, followups_api, notify_api, openapi_bp,
-                      tickets_api, kb_api):
+    for blueprint in (auth_api, calendar_api, departments_api, dispatching_api, followups_api, kb_api,
+                      notify_api, open311_api, openapi_bp, tickets_api, *supervision_blueprints(), web_pages):
         app.register_blueprint(blueprint)
-    from hotline.supervision.api import blueprints as supervision_blueprints
-    for blueprint in supervision_blueprints():
-        app.register_blueprint(blueprint)
-    from hotline.web import bp as web_pages
-    app.register_blueprint(web_pages)
