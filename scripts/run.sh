@@ -15,7 +15,7 @@ mkdir -p instance var/log
 pids=()
 cleanup() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
 trap cleanup EXIT INT TERM
-.venv/bin/gunicorn -w 2 -b "127.0.0.1:$PORT" --access-logfile var/log/access.log "hotline:create_app()" &
+.venv/bin/gunicorn -c gunicorn.conf.py -b "127.0.0.1:$PORT" "hotline:create_app()" &
 pids+=($!)
 .venv/bin/flask workers run >var/log/worker.log 2>&1 &
 pids+=($!)

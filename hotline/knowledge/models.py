@@ -24,8 +24,9 @@ class Article(Base):
     """
 
     __tablename__ = "kb_articles"
-    # One title per department (the importer matches rows to articles by it) is checked by the service.
-    __table_args__ = (Index("ix_kb_articles_department_status", "department_id", "status"),)
+    # One title per department: the importer matches rows to articles by it (the service answers 409 first).
+    __table_args__ = (Index("ix_kb_articles_department_status", "department_id", "status"),
+                      UniqueConstraint("department_id", "title", name="uq_kb_articles_department_title"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+import logging
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -16,18 +18,34 @@ from hotline.tickets.models import Ticket, TicketEvent
 from hotline.tickets.service import Intake
 from hotline.tickets.transitions import Rules
 
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
 
 def receive_with_help(session: Session, *, data: dict[str, Any], actor: User, rules: Rules,
                       idempotency_key: str | None = None) -> Intake:
     """Receive a ticket and attach what helps the operator decide (suggestions, answers, duplicates)."""
     result = service.receive(session, data=data, actor=actor, rules=rules, idempotency_key=idempotency_key)
-    result.extras["duplicates"] = at_intake(session, ticket=result.ticket, now=rules.now)
+    ticket = result.ticket
+    duplicates = _optional(session, "duplicates", lambda: at_intake(session, ticket=ticket, now=rules.now), [])
+    result.extras["duplicates"] = duplicates
     if result.created:
         # A likely duplicate waits for the operator (并单 is only possible before dispatch).
-        result.extras.update(decide.propose_and_dispatch(session, ticket=result.ticket, rules=rules,
-                                                         hold=bool(result.extras["duplicates"])))
-    result.extras["knowledge"] = search_published(session, result.ticket.content, k=5, now=rules.now)
+        result.extras.update(_optional(session, "dispatch suggestions", lambda: decide.propose_and_dispatch(
+            session, ticket=ticket, rules=rules, hold=bool(duplicates)), {"suggestions": []}))
+    result.extras["knowledge"] = _optional(
+        session, "knowledge matches", lambda: search_published(session, ticket.content, k=5, now=rules.now), [])
     return result
+
+
+def _optional(session: Session, what: str, compute: Callable[[], T], fallback: T) -> T:
+    """Help for the operator must never cost the citizen's ticket: on failure, log and go without it."""
+    try:
+        with session.begin_nested():
+            return compute()
+    except Exception:
+        log.exception("intake: %s failed; the ticket is received without them", what)
+        return fallback
 
 
 def act_with_hooks(session: Session, *, user: User | None, ticket: Ticket, action: Action, rules: Rules,

@@ -80,3 +80,17 @@ def test_a_likely_duplicate_is_not_auto_dispatched(api, promote):
     assert first["status"] == "dispatched"
     assert second["duplicates"] and second["duplicates"][0]["id"] == first["id"]
     assert second["status"] == "received" and second["auto_dispatch"] is None
+
+
+def test_a_broken_helper_never_costs_the_ticket(api, monkeypatch):
+    from hotline.knowledge import search
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("index unavailable")
+
+    monkeypatch.setattr(search, "search_published", broken)
+    monkeypatch.setattr("hotline.tickets.intake.search_published", broken)
+    with time_machine.travel(T0, tick=False):
+        body = api.create(content=WATER)
+    assert body["status"] == "received" and body["knowledge"] == []
+    assert api.get(f"/tickets/{body['id']}").status_code == 200
