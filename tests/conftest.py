@@ -72,3 +72,12 @@ def db(app):  # type: ignore[no-untyped-def]
 
     with app.app_context():
         yield session()
+
+
+@pytest.fixture
+def pg_app(redis_url: str):  # type: ignore[no-untyped-def]
+    """An app on a scratch PostgreSQL database (migrated, demo city); skipped when none answers."""
+    from tests.support.postgres import postgres_app
+
+    with postgres_app(redis_url) as application:
+        yield application

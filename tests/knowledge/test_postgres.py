@@ -1,48 +1,15 @@
 """The knowledge base on PostgreSQL: workflow, filters, the review job, import and concurrent uses.
 
-The schema comes from the models (create_all) until the lead's migration for the kb_* tables exists.
 """
 
 from __future__ import annotations
 
 import threading
-import uuid
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.exc import OperationalError
 
 from tests.knowledge.helpers import act, create, put
 from tests.knowledge.test_transfer import GOOD_CSV
-from tests.support.factories import T0
-
-ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-
-
-@pytest.fixture
-def pg_app(redis_url):  # type: ignore[no-untyped-def]
-    try:
-        admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            name = f"hotline_kb_{uuid.uuid4().hex[:8]}"
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except OperationalError as exc:
-        pytest.skip(f"no PostgreSQL answers at 127.0.0.1:5432 ({exc.__class__.__name__})")
-    from hotline import create_app
-    from hotline.db import Base, session
-    from hotline.demo.load import load_city
-
-    url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    app = create_app({"DATABASE_URL": url, "REDIS_URL": redis_url, "QUEUES_ENABLED": False, "TESTING": True})
-    Base.metadata.create_all(app.extensions["db"].engine)
-    with app.app_context():
-        load_city(session(), now=T0)
-        session().commit()
-    yield app
-    app.extensions["db"].dispose()
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 @pytest.mark.postgres

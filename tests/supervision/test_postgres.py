@@ -2,44 +2,12 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import date
 
 import pytest
 import time_machine
-from sqlalchemy import create_engine, text
-from sqlalchemy.exc import OperationalError
 
 from tests.supervision.history import at, build
-
-ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-
-
-@pytest.fixture
-def pg_app(redis_url):  # type: ignore[no-untyped-def]
-    try:
-        admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            name = f"hotline_sup_{uuid.uuid4().hex[:8]}"
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except OperationalError as exc:
-        pytest.skip(f"no PostgreSQL answers at 127.0.0.1:5432 ({exc.__class__.__name__})")
-    from hotline import create_app
-    from hotline.cli import upgrade_database
-    from hotline.db import session
-    from hotline.demo.load import load_city
-
-    url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    upgrade_database(url)
-    app = create_app({"DATABASE_URL": url, "REDIS_URL": redis_url, "QUEUES_ENABLED": False, "TESTING": True})
-    with app.app_context():
-        load_city(session(), now=at("11-01 09:00"))
-        session().commit()
-    yield app
-    app.extensions["db"].dispose()
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 @pytest.mark.postgres
