@@ -1,6 +1,4 @@
-"""The knowledge base on PostgreSQL: workflow, filters, the review job, import and concurrent uses.
-
-"""
+"""The knowledge base on PostgreSQL: workflow, filters, the review job, import and concurrent uses."""
 
 from __future__ import annotations
 
