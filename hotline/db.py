@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask, current_app, g
-from sqlalchemy import DateTime, MetaData, create_engine, event
+from sqlalchemy import DateTime, MetaData, Select, create_engine, event, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -103,3 +103,11 @@ def session() -> Session:
     if "db_session" not in g:
         g.db_session = get_db().sessions()
     return g.db_session
+
+
+def paginate(db: Session, query: Select, *, page: int, per_page: int) -> tuple[list[Any], int]:
+    """One page of an ordered query's rows (scalars for a one-entity select) and the total count."""
+    total = db.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    result = db.execute(query.offset((page - 1) * per_page).limit(per_page))
+    rows = list(result.scalars()) if len(query.column_descriptions) == 1 else list(result)
+    return rows, total

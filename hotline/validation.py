@@ -105,3 +105,11 @@ def int_arg(name: str, default: int, *, low: int = 1, high: int | None = None) -
     if value < low or (high is not None and value > high):
         raise ValidationError(f"查询参数 {name} 超出范围", details=[{"field": name}])
     return value
+
+
+def paging_args(*, default_per_page: int = 20, max_per_page: int | None = None) -> tuple[int, int]:
+    """The page and per_page query arguments, range-checked (per_page up to PAGE_SIZE_MAX)."""
+    from flask import current_app
+
+    high = max_per_page or current_app.config["PAGE_SIZE_MAX"]
+    return int_arg("page", 1, high=100000), int_arg("per_page", default_per_page, high=high)

@@ -71,12 +71,7 @@ def save_rule(session: Session, *, data: dict, actor: str, now: datetime, rule_k
         raise ValidationError("规则至少需要关键词、类别或区域之一")
     version = catalogue_version(session) + 1
     if rule_key is not None:
-        current = session.scalar(select(DispatchRule).where(DispatchRule.rule_key == rule_key,
-                                                            DispatchRule.active.is_(True)))
-        if current is None:
-            raise NotFound(f"派单目录规则 {rule_key} 不存在")
-        current.active = False
-        current.retired_at = now
+        retire_rule(session, rule_key=rule_key, now=now)
     rule = DispatchRule(rule_key=rule_key or uuid.uuid4().hex[:12], version=version, name=data["name"],
                         keywords=data.get("keywords") or "", category=data.get("category"),
                         district=data.get("district"), department=_department(session, data["department"]),
@@ -87,9 +82,9 @@ def save_rule(session: Session, *, data: dict, actor: str, now: datetime, rule_k
 
 
 def retire_rule(session: Session, *, rule_key: str, now: datetime) -> None:
-    """Retire a rule; its history stays."""
+    """Retire a rule's active version; its history stays."""
     current = session.scalar(select(DispatchRule).where(DispatchRule.rule_key == rule_key,
-                                                        DispatchRule.active.is_(True)))
+                                                        DispatchRule.active.is_(True)).with_for_update())
     if current is None:
         raise NotFound(f"派单目录规则 {rule_key} 不存在")
     current.active = False

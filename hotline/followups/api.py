@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
-from sqlalchemy import func, select
+from sqlalchemy import func
 
 from hotline.auth.web import current_user, require
 from hotline.clock import iso, utcnow
-from hotline.db import session
+from hotline.db import paginate, session
 from hotline.departments.roles import Role
 from hotline.errors import ValidationError
 from hotline.followups import service
 from hotline.followups.models import FollowUpTask
 from hotline.tickets.models import Ticket
 from hotline.tickets.serialize import ticket_json
-from hotline.validation import int_arg
+from hotline.validation import paging_args
 
 bp = Blueprint("followups_api", __name__, url_prefix="/api/v1/followups")
 
@@ -26,14 +26,12 @@ def queue():  # type: ignore[no-untyped-def]
     ready = request.args.get("ready", "")
     if ready not in ("", "0", "1", "true", "false"):
         raise ValidationError("ready 只能是 true 或 false")
-    page = int_arg("page", 1, high=100000)
-    per_page = int_arg("per_page", 20, high=current_app.config["PAGE_SIZE_MAX"])
+    page, per_page = paging_args()
     now = utcnow()
     waiting = service.queue_query(ready_at=now if ready in ("1", "true") else None)
     db = session()
-    total = db.scalar(select(func.count()).select_from(waiting.subquery())) or 0
-    rows = list(db.execute(waiting.order_by(func.coalesce(FollowUpTask.due_at, Ticket.follow_up_due_at), Ticket.id)
-                           .offset((page - 1) * per_page).limit(per_page)))
+    rows, total = paginate(db, waiting.order_by(func.coalesce(FollowUpTask.due_at, Ticket.follow_up_due_at),
+                                                Ticket.id), page=page, per_page=per_page)
     windows = service.windows_of(current_app.config)
     plans = service.attempt_plan(db, [ticket for ticket, _task in rows], now=now, windows=windows)
     user = current_user()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 
 from hotline.auth.web import current_user, require
 from hotline.clock import local, utcnow
@@ -15,7 +15,7 @@ from hotline.errors import NotFound, ValidationError
 from hotline.knowledge import service, transfer
 from hotline.knowledge.serialize import article_json, task_json
 from hotline.openapi import documented, object_schema
-from hotline.validation import Field, int_arg, json_body, validate
+from hotline.validation import Field, int_arg, json_body, paging_args, validate
 from knowledge_base.models import STATUSES, ArticleRecord
 
 bp = Blueprint("kb_api", __name__, url_prefix="/api/v1/kb")
@@ -88,8 +88,7 @@ def index():  # type: ignore[no-untyped-def]
     """List the articles the caller may see, with filters and paging."""
     filters = service.ArticleFilter(status=_status_arg(), department=_query("department", 40),
                                     tag=_query("tag", 40), q=_query("q"))
-    page = int_arg("page", 1, high=100000)
-    per_page = int_arg("per_page", 20, high=current_app.config["PAGE_SIZE_MAX"])
+    page, per_page = paging_args()
     rows, total = service.list_articles(session(), user=current_user(), filters=filters, page=page,
                                         per_page=per_page)
     now = utcnow()

@@ -8,9 +8,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import Text, cast, func, or_, select
+from sqlalchemy import Text, cast, or_, select
 from sqlalchemy.orm import Session
 
+from hotline.db import paginate
 from hotline.departments.models import Department, User
 from hotline.knowledge.models import Article
 from hotline.knowledge.review import close_task, create_review_tasks, open_tasks
@@ -76,7 +77,5 @@ def list_articles(session: Session, *, user: User, filters: ArticleFilter, page:
     if filters.q:
         query = query.where(or_(Article.title.contains(filters.q, autoescape=True),
                                 Article.answer.contains(filters.q, autoescape=True)))
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(query.order_by(Article.updated_at.desc(), Article.id.desc())
-                           .offset((page - 1) * per_page).limit(per_page))
-    return list(rows), total
+    return paginate(session, query.order_by(Article.updated_at.desc(), Article.id.desc()), page=page,
+                    per_page=per_page)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, jsonify, request
 
 from hotline.auth.web import current_user, require
 from hotline.clock import iso, utcnow
@@ -12,7 +12,7 @@ from hotline.db import session
 from hotline.errors import ValidationError
 from hotline.notify import service
 from hotline.notify.models import Notification
-from hotline.validation import int_arg
+from hotline.validation import paging_args
 
 bp = Blueprint("notify_api", __name__, url_prefix="/api/v1/notifications")
 
@@ -31,8 +31,7 @@ def index():  # type: ignore[no-untyped-def]
     unread = request.args.get("unread", "")
     if unread not in ("", "0", "1", "true", "false"):
         raise ValidationError("unread 只能是 true 或 false")
-    page = int_arg("page", 1, high=100000)
-    per_page = int_arg("per_page", 20, high=current_app.config["PAGE_SIZE_MAX"])
+    page, per_page = paging_args()
     db, user = session(), current_user()
     rows, total = service.inbox(db, user=user, unread_only=unread in ("1", "true"), page=page, per_page=per_page)
     return jsonify({"items": [notification_json(r) for r in rows], "page": page, "per_page": per_page,

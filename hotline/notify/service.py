@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
+from hotline.db import paginate
 from hotline.departments.models import Department, User
 from hotline.departments.roles import Role
 from hotline.errors import NotFound
@@ -138,10 +139,8 @@ def inbox(session: Session, *, user: User, unread_only: bool, page: int, per_pag
     query = select(Notification).where(_visible(user))
     if unread_only:
         query = query.where(Notification.read_at.is_(None))
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(query.order_by(Notification.created_at.desc(), Notification.id.desc())
-                           .offset((page - 1) * per_page).limit(per_page))
-    return list(rows), total
+    return paginate(session, query.order_by(Notification.created_at.desc(), Notification.id.desc()),
+                    page=page, per_page=per_page)
 
 
 def unread_counts(session: Session, *, user: User) -> dict[str, int]:

@@ -18,7 +18,7 @@ from hotline.supervision import exports, periods, rates, report, snapshots
 from hotline.supervision.ranking import rank
 from hotline.tickets.enums import LABELS
 from hotline.tickets.models import Ticket
-from hotline.validation import int_arg
+from hotline.validation import paging_args
 
 bp = Blueprint("metrics_api", __name__, url_prefix="/api/v1/metrics", template_folder="templates")
 VIEWERS = (Role.SUPERVISOR, Role.ADMIN, Role.DISPATCHER)
@@ -59,8 +59,7 @@ def drill_down():  # type: ignore[no-untyped-def]
     db = session()
     facts = rates.facts_for(db, period=period, now=utcnow())
     items = rates.drill(facts, metric=metric, group_by=group_by, group=group)
-    page = int_arg("page", 1, high=100000)
-    per_page = int_arg("per_page", 50, high=500)
+    page, per_page = paging_args(default_per_page=50, max_per_page=500)
     chunk = items[(page - 1) * per_page: page * per_page]
     _attach_tickets(chunk)
     return jsonify({**period.as_json(), "metric": metric, "group_by": group_by, "group": group,

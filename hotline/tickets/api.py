@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, jsonify, request
 
 from hotline.auth.service import log_access
 from hotline.auth.web import current_user, require
@@ -17,7 +17,7 @@ from hotline.tickets import intake, service
 from hotline.tickets.enums import LABELS, Action, Status
 from hotline.tickets.schemas import ACTIONS, COMMON_FIELDS, CREATE, split_action_body
 from hotline.tickets.serialize import shows_unmasked, ticket_json
-from hotline.validation import int_arg, json_body, validate
+from hotline.validation import json_body, paging_args, validate
 
 bp = Blueprint("tickets_api", __name__, url_prefix="/api/v1/tickets")
 ACTION_BY_SLUG = {action.slug: action for action in ACTIONS}
@@ -60,8 +60,7 @@ def index():  # type: ignore[no-untyped-def]
     filters = service.TicketFilter(status=status, department=request.args.get("department") or None,
                                    overdue=None if not overdue else overdue in ("true", "1"),
                                    q=(request.args.get("q") or "").strip()[:100] or None)
-    page = int_arg("page", 1, high=100000)
-    per_page = int_arg("per_page", 20, high=current_app.config["PAGE_SIZE_MAX"])
+    page, per_page = paging_args()
     user = current_user()
     rows, total = service.list_tickets(session(), user=user, filters=filters, now=utcnow(), page=page,
                                        per_page=per_page)

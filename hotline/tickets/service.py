@@ -8,11 +8,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hotline.clock import local
+from hotline.db import paginate
 from hotline.departments.models import Department, User
 from hotline.departments.roles import Role
 from hotline.errors import Conflict, NotFound
@@ -141,6 +142,4 @@ def list_tickets(session: Session, *, user: User, filters: TicketFilter, now: da
     if filters.q:
         like = f"%{filters.q}%"
         query = query.where(or_(Ticket.content.like(like), Ticket.number.like(like), Ticket.address.like(like)))
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(query.order_by(Ticket.id.desc()).offset((page - 1) * per_page).limit(per_page))
-    return list(rows), total
+    return paginate(session, query.order_by(Ticket.id.desc()), page=page, per_page=per_page)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app, render_template, request
-from sqlalchemy import func, select
+from sqlalchemy import func
 
 from hotline.clock import utcnow
+from hotline.db import paginate
 from hotline.db import session as db_session
 from hotline.departments.roles import Role
 from hotline.followups import service
@@ -33,9 +34,8 @@ def followups() -> Any:
     ready = request.args.get("ready") == "1"
     per_page = page_size()
     waiting = service.queue_query(ready_at=now if ready else None)
-    total = db.scalar(select(func.count()).select_from(waiting.subquery())) or 0
-    rows = list(db.execute(waiting.order_by(func.coalesce(FollowUpTask.due_at, Ticket.follow_up_due_at), Ticket.id)
-                           .offset((page_no - 1) * per_page).limit(per_page)))
+    rows, total = paginate(db, waiting.order_by(func.coalesce(FollowUpTask.due_at, Ticket.follow_up_due_at),
+                                                Ticket.id), page=page_no, per_page=per_page)
     plans = service.attempt_plan(db, [t for t, _task in rows], now=now,
                                  windows=service.windows_of(current_app.config))
     form = action_widgets(Action.FOLLOW_UP, departments=departments(),
