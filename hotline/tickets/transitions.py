@@ -25,6 +25,8 @@ S = Status
 R = Role
 HANDLING = frozenset({S.DISPATCHED, S.RETURNED, S.IN_PROGRESS, S.SUSPENDED, S.REPLIED})
 EXCLUDABLE = HANDLING | {S.AWAITING_FOLLOW_UP, S.CLOSED}
+# Urged and supervised while someone still owes work: the unit (handling) or the follow-up caller.
+SUPERVISED = HANDLING | {S.AWAITING_FOLLOW_UP}
 
 
 @dataclass(frozen=True)
@@ -58,8 +60,8 @@ MOVES: dict[Action, Move] = {
     Action.ACCEPT_REPLY: _m({S.REPLIED}, S.AWAITING_FOLLOW_UP, R.DISPATCHER),
     Action.SEND_BACK: _m({S.REPLIED}, S.IN_PROGRESS, R.DISPATCHER),
     Action.FOLLOW_UP: _m({S.AWAITING_FOLLOW_UP}, None, R.FOLLOWUP),
-    Action.URGE: _m(set(HANDLING), None, R.SUPERVISOR, R.DISPATCHER),
-    Action.SUPERVISE: _m(set(HANDLING), None, R.SUPERVISOR),
+    Action.URGE: _m(set(SUPERVISED), None, R.SUPERVISOR, R.DISPATCHER),
+    Action.SUPERVISE: _m(set(SUPERVISED), None, R.SUPERVISOR),
     Action.MERGE: _m({S.RECEIVED, S.PENDING_DISPATCH}, S.MERGED, R.OPERATOR, R.DISPATCHER),
     Action.RESOLVE_ON_CALL: _m({S.RECEIVED}, S.CLOSED, R.OPERATOR),
     Action.TRANSFER_EMERGENCY: _m({S.RECEIVED}, S.TRANSFERRED, R.OPERATOR),

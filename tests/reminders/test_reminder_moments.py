@@ -67,6 +67,9 @@ def test_follow_up_deadline_reminds_the_follow_up_callers(api, qapp, clock, work
     tick(clock, work, at("2026-11-28 00:00"))
     assert seen(api, "followup") == [("follow_up", "warning"), ("follow_up", "due")]
     assert seen(api, "dept_ecology") == []
+    tick(clock, work, at("2026-12-01 00:00"))  # one working day (Monday) past the follow-up deadline
+    supervise = [e for e in api.get(f"/tickets/{tid}").get_json()["events"] if e["action"] == "supervise"]
+    assert len(supervise) == 1 and supervise[0]["actor"] == "系统"
 
 
 def test_a_sweep_down_for_days_sends_one_overdue_notice_not_one_per_day(api, qapp, clock, work):

@@ -44,6 +44,7 @@ ALLOWED = [
     ("dispatched", "urge", "supervisor", {}, "dispatched"),
     ("in_progress", "urge", "dispatcher", {}, "in_progress"),
     ("in_progress", "supervise", "supervisor", {}, "in_progress"),
+    ("awaiting_follow_up", "supervise", "supervisor", {}, "awaiting_follow_up"),
     ("received", "merge", "operator", "PRIMARY", "merged"),
     ("received", "resolve-on-call", "operator", {"article_id": 1}, "closed"),
     ("received", "transfer-emergency", "operator", {"service": "119"}, "transferred"),
