@@ -93,9 +93,8 @@ def users_create(name: str, role: str, department_code: str | None) -> None:
 def register_cli(app: Flask) -> None:
     """Attach the command groups to the app."""
     from hotline.dispatching.cli import classifier_group
+    from hotline.knowledge.cli import kb_group
     from hotline.workers_cli import workers_group
 
-    for group in (db_group, demo_group, users_group, classifier_group, workers_group):
+    for group in (db_group, demo_group, users_group, classifier_group, kb_group, workers_group):
         app.cli.add_command(group)
-    from hotline.knowledge.cli import kb_group  # knowledge base: import, export, review tasks
-    app.cli.add_command(kb_group)
