@@ -13,7 +13,7 @@ from flask import current_app
 import classifier
 
 _lock = threading.Lock()
-_loaded: dict[str, Any] = {"dir": None, "model": None, "checked": 0.0}
+_loaded: dict[str, Any] = {"dir": None, "model": None, "checked": 0.0, "root": None}
 RECHECK_SECONDS = 30.0
 
 
