@@ -9,7 +9,10 @@ the raw files beside ``train.csv`` (records, bodies and subjects matched to rows
 similarity, label agreement required) and scores each one with the fold model that did not see its row:
 key ``raw_validation``.  Latency is single-document ``suggest`` on the raw rows, median of repeats.
 
-    .venv/bin/python bench/classifier.py [--data ../shared/datasets/tipdm2020_c_cls/train.csv]
+Training rows are split at their subject (``train_subjects.csv``, see ``training.attach_subjects``) so
+that they have the raw messages' "subject\\nbody" shape; ``--no-subjects`` keeps them unsplit.
+
+    .venv/bin/python bench/classifier.py [--data ../shared/datasets/tipdm2020_c_cls/train.csv] [--no-subjects]
 
 The last line printed is one JSON object.
 """
@@ -36,7 +39,7 @@ from classifier import tokenizer  # noqa: E402
 from classifier.metrics import classification_metrics  # noqa: E402
 from classifier.pipeline import fit_pipeline  # noqa: E402
 from classifier.registry import DispatchModel  # noqa: E402
-from classifier.training import latency_ms  # noqa: E402
+from classifier.training import attach_subjects, latency_ms, read_subjects  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "datasets" / "tipdm2020_c_cls" / "train.csv"
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -90,9 +93,14 @@ def main() -> None:
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--latency-repeats", type=int, default=3)
+    ap.add_argument("--no-subjects", action="store_true", help="do not split training rows at their subject")
     args = ap.parse_args()
     train = _read(args.data)
     texts = [r["text"] for r in train]
+    if not args.no_subjects:  # train_subjects.csv gives the subjects that start the pre-segmented texts
+        subjects = read_subjects(args.data.parent / "train_subjects.csv")
+        texts = [t for t, _ in attach_subjects([(r["text"], r["label"]) for r in train], subjects)]
+        print(f"{sum(1 for t in texts if chr(10) in t)} of {len(texts)} rows split at their subject", file=sys.stderr)
     y = np.array([r["label"] for r in train])
     raw = raw_validation_rows(train, args.data.parent)
     raw_idx = np.array([j for j, _, _ in raw])

@@ -11,7 +11,14 @@ import json
 import sys
 
 from classifier.registry import IncompatibleModelError, load_model
-from classifier.training import DataError, evaluate_model, read_rows, train_model
+from classifier.training import (
+    DataError,
+    attach_subjects,
+    evaluate_model,
+    read_rows,
+    read_subjects,
+    train_model,
+)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -20,6 +27,7 @@ def _parser() -> argparse.ArgumentParser:
     train = sub.add_parser("train", help="train a model directory from a text,label CSV")
     train.add_argument("--data", required=True, help="UTF-8 CSV with columns text,label")
     train.add_argument("--out", required=True, help="output model directory")
+    train.add_argument("--subjects", help="optional UTF-8 CSV subject,label: split training texts at these subjects")
     evaluate = sub.add_parser("evaluate", help="print evaluation metrics of a model as one JSON object")
     evaluate.add_argument("--model", required=True, help="model directory")
     evaluate.add_argument("--data", required=True, help="UTF-8 CSV with columns text,label")
@@ -32,6 +40,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "train":
             rows = read_rows(args.data)
+            if args.subjects:
+                rows = attach_subjects(rows, read_subjects(args.subjects))
             out = train_model(rows, args.out, progress=sys.stderr.isatty())
             meta = json.loads((out / "meta.json").read_text(encoding="utf-8"))
             print(json.dumps({"model": str(out), **{k: meta[k] for k in ("version", "threshold", "coverage")}},

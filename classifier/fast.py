@@ -54,9 +54,9 @@ class FastScorer:
     """Calibrated probabilities for one tokenised document, equal to the scikit-learn path."""
 
     def __init__(self, pipe) -> None:
-        from classifier.pipeline import word_ngrams  # avoid an import cycle at module load
+        from classifier.pipeline import char_text, subject_features, word_ngrams  # avoid an import cycle
 
-        self._word_ngrams = word_ngrams
+        self._word_ngrams, self._char_text, self._subject = word_ngrams, char_text, subject_features
         base = pipe.base
         self.word = Vocab(base.featurizer.word)
         self.char = Vocab(base.featurizer.char)
@@ -64,6 +64,10 @@ class FastScorer:
         self.nb_coef, self.nb_b = _two_rows(base.nbsvm.coef_, base.nbsvm.intercept_)
         self.sw_coef, self.sw_b = _two_rows(base.svc_word.coef_, base.svc_word.intercept_)
         self.sc_coef, self.sc_b = _two_rows(base.svc_char.coef_, base.svc_char.intercept_)
+        subj = getattr(base, "svc_subj", None)  # models trained before the subject block have none
+        self.subj = Vocab(base.featurizer.subj) if subj is not None else None
+        if subj is not None:
+            self.ss_coef, self.ss_b = _two_rows(subj.coef_, subj.intercept_)
         st = pipe.stacker
         coef, b = np.asarray(st.coef_), np.atleast_1d(st.intercept_)
         if coef.shape[0] == 1:  # binary logistic regression: sigmoid(z) == softmax([0, z])
@@ -73,11 +77,14 @@ class FastScorer:
     def scores(self, tokens: list[str]) -> np.ndarray:
         """Return the base models' stacked decision scores."""
         iw, vw = self.word.vector(self._word_ngrams(tokens))
-        ic, vc = self.char.vector(char_ngrams("".join(tokens)))
+        ic, vc = self.char.vector(char_ngrams(self._char_text(tokens)))
         sw = self.sw_coef[:, iw] @ vw + self.sw_b
         sc = self.sc_coef[:, ic] @ vc + self.sc_b
         nb = self.nb_coef[:, iw] @ vw + self.nb_coef[:, ic + self.n_word] @ vc + self.nb_b
-        return np.concatenate([nb, sw, sc])
+        if self.subj is None:
+            return np.concatenate([nb, sw, sc])
+        iss, vss = self.subj.vector(self._subject(tokens))
+        return np.concatenate([nb, sw, sc, self.ss_coef[:, iss] @ vss + self.ss_b])
 
     def proba(self, tokens: list[str]) -> np.ndarray:
         """Return class probabilities (softmax of the stacked logistic regression)."""

@@ -3,6 +3,9 @@
 Features: TF-IDF of word unigrams+bigrams and of character 1-3-grams over the canonical word sequence
 (see ``tokenizer``).  Base models: an NB-SVM (per-class log-count-ratio scaled features, one linear
 SVM per class) on both blocks, a LinearSVC on the word block and a LinearSVC on the character block.
+Messages are "subject\\nbody" (``tokenizer.split_subject``; training rows are given that shape by
+``training.attach_subjects``): subject words also enter the word block ``^``-marked, and a fourth base
+model, a LinearSVC on a subject-only block (word uni+bigrams and character 1-3-grams), joins the stack.
 A multinomial logistic regression stacked on their out-of-fold decision scores gives calibrated
 class probabilities; on the TipDM data this stack beats each base model by 0.5-1.5 macro-F1 points.
 
@@ -37,8 +40,27 @@ Progress = Callable[[str], None]
 
 
 def word_ngrams(words: Sequence[str]) -> list[str]:
-    """Return word unigrams and bigrams (module-level so that pickled vectorizers can find it)."""
-    return [*words, *(f"{a} {b}" for a, b in pairwise(words))]
+    """Return word unigrams and bigrams, plus ``^``-marked subject words (module-level for pickling)."""
+    if tokenizer.SUBJECT_END not in words:
+        return [*words, *(f"{a} {b}" for a, b in pairwise(words))]
+    cut = list(words).index(tokenizer.SUBJECT_END)
+    head, seq = words[:cut], [*words[:cut], *words[cut + 1 :]]
+    return [*seq, *(f"{a} {b}" for a, b in pairwise(seq)), *(f"^{w}" for w in head)]
+
+
+def char_text(words: Sequence[str]) -> str:
+    """Return the text the character block sees: the words joined, subject marker dropped."""
+    return "".join(w for w in words if w != tokenizer.SUBJECT_END)
+
+
+def subject_features(words: Sequence[str]) -> list[str]:
+    """Return the subject's word uni+bigrams and (``#``-prefixed) character 1-3-grams; none without a subject."""
+    if tokenizer.SUBJECT_END not in words:
+        return []
+    head = list(words[: list(words).index(tokenizer.SUBJECT_END)])
+    text = "".join(head)
+    chars = [text[i : i + n] for n in (1, 2, 3) for i in range(len(text) - n + 1)]
+    return [*head, *(f"{a} {b}" for a, b in pairwise(head)), *(f"#{c}" for c in chars)]
 
 
 def _fortran(coef: np.ndarray) -> np.ndarray:
@@ -47,21 +69,29 @@ def _fortran(coef: np.ndarray) -> np.ndarray:
 
 
 class Featurizer:
-    """Word and character TF-IDF blocks over canonical token lists."""
+    """Word, character and (when messages have one) subject TF-IDF blocks over canonical token lists."""
 
     def __init__(self, min_df: int = 2) -> None:
         self.word = TfidfVectorizer(analyzer=word_ngrams, sublinear_tf=True, min_df=min_df, max_df=0.5)
         self.char = TfidfVectorizer(
             analyzer="char", ngram_range=(1, 3), sublinear_tf=True, min_df=min_df, max_df=0.5
         )
+        self.subj = TfidfVectorizer(analyzer=subject_features, sublinear_tf=True, min_df=min_df, max_df=0.5)
 
-    def fit_transform(self, docs: Sequence[list[str]]) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
-        """Fit both vocabularies and return the word and character blocks."""
-        return self.word.fit_transform(docs), self.char.fit_transform(["".join(d) for d in docs])
+    def fit_transform(self, docs: Sequence[list[str]]) -> tuple[sparse.csr_matrix, ...]:
+        """Fit the vocabularies and return the word, character and (if any) subject blocks."""
+        out = self.word.fit_transform(docs), self.char.fit_transform([char_text(d) for d in docs])
+        try:
+            return (*out, self.subj.fit_transform(docs))
+        except ValueError:  # no row has a separable subject, or no subject feature reaches min_df
+            self.subj = None
+            return out
 
-    def transform(self, docs: Sequence[list[str]]) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
-        """Return the word and character blocks."""
-        return self.word.transform(docs), self.char.transform(["".join(d) for d in docs])
+    def transform(self, docs: Sequence[list[str]]) -> tuple[sparse.csr_matrix, ...]:
+        """Return the word, character and (if fitted) subject blocks."""
+        out = self.word.transform(docs), self.char.transform([char_text(d) for d in docs])
+        subj = getattr(self, "subj", None)  # models trained before the subject block have none
+        return (*out, subj.transform(docs)) if subj is not None else out
 
 
 class NBSVM:
@@ -98,39 +128,44 @@ def _per_class(scores: np.ndarray) -> np.ndarray:
 
 @dataclass
 class BaseModels:
-    """The three base models over one fitted featurizer."""
+    """The base models over one fitted featurizer (the subject model only when rows had subjects)."""
 
     featurizer: Featurizer
     nbsvm: NBSVM
     svc_word: LinearSVC
     svc_char: LinearSVC
+    svc_subj: LinearSVC | None = None
 
     @classmethod
     def fit(cls, feat: Featurizer, blocks: tuple, y: np.ndarray, classes: np.ndarray) -> BaseModels:
         """Fit every base model on already vectorised blocks."""
-        xw, xc = blocks
+        xw, xc = blocks[:2]
         both = sparse.hstack([xw, xc]).tocsr()
         nb = NBSVM().fit(both, y, classes)
         sw = LinearSVC(C=0.5, class_weight="balanced").fit(xw, y)
         sc = LinearSVC(C=1.0, class_weight="balanced").fit(xc, y)
-        for svm in (sw, sc):
-            svm.coef_ = _fortran(svm.coef_)
-        return cls(feat, nb, sw, sc)
+        ss = LinearSVC(C=0.5, class_weight="balanced").fit(blocks[2], y) if len(blocks) > 2 else None
+        for svm in (sw, sc, ss):
+            if svm is not None:
+                svm.coef_ = _fortran(svm.coef_)
+        return cls(feat, nb, sw, sc, ss)
 
     def scores(self, blocks: tuple) -> np.ndarray:
-        """Return the stacked decision scores (n, 3 * n_classes)."""
-        xw, xc = blocks
+        """Return the stacked decision scores (n, n_models * n_classes)."""
+        xw, xc = blocks[:2]
         both = sparse.hstack([xw, xc]).tocsr()
-        return np.hstack(
-            [self.nbsvm.decision_function(both), _per_class(self.svc_word.decision_function(xw)),
-             _per_class(self.svc_char.decision_function(xc))]
-        )
+        parts = [self.nbsvm.decision_function(both), _per_class(self.svc_word.decision_function(xw)),
+                 _per_class(self.svc_char.decision_function(xc))]
+        if self.svc_subj is not None:
+            parts.append(_per_class(self.svc_subj.decision_function(blocks[2])))
+        return np.hstack(parts)
 
     def fortranize(self) -> None:
         """Restore Fortran-ordered coefficients (joblib may not keep the order)."""
         self.nbsvm.coef_ = _fortran(self.nbsvm.coef_)
-        for svm in (self.svc_word, self.svc_char):
-            svm.coef_ = _fortran(svm.coef_)
+        for svm in (self.svc_word, self.svc_char, self.svc_subj):
+            if svm is not None:
+                svm.coef_ = _fortran(svm.coef_)
 
 
 @dataclass
@@ -183,12 +218,12 @@ def fit_pipeline(texts: Sequence[str], labels: Sequence[str], progress: Progress
         raise ValueError("training data needs at least two distinct labels")
     say("tokenising")
     docs = [tokenizer.tokens(t) for t in texts]
-    groups = np.unique(["".join(d) for d in docs], return_inverse=True)[1]
+    groups = np.unique([char_text(d) for d in docs], return_inverse=True)[1]
     # The TF-IDF vocabulary uses no labels, so fitting it once on all rows leaks nothing into the CV.
     feat = Featurizer()
     blocks = feat.fit_transform(docs)
     folds = _folds(y, groups)
-    oof = np.zeros((len(y), 3 * len(classes)))
+    oof = np.zeros((len(y), (len(blocks) + 1) * len(classes)))  # one score column per class and base model
     for i, (tr, te) in enumerate(folds, 1):
         say(f"cross-validation fold {i}/{len(folds)}")
         base = BaseModels.fit(feat, tuple(b[tr] for b in blocks), y[tr], classes)

@@ -25,6 +25,8 @@ USERDICT_PATH = DATA_DIR / "userdict.txt"
 STOPWORDS_PATH = DATA_DIR / "stopwords.txt"
 # Long messages carry their topic in the subject and first paragraphs; capping keeps p99 latency bounded.
 MAX_CHARS = 1000
+# Subjects are one short line (at most ~50 characters); a longer first line is body text, capped here.
+SUBJECT_MAX_CHARS = 200
 
 _URL = re.compile(r"(?:https?://|www\.)[A-Za-z0-9._~:/?#\[\]@!$&'()*+,;=%-]*", re.IGNORECASE)
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
@@ -36,6 +38,9 @@ _LATIN_DIGITS = re.compile(r"[A-Za-z0-9]+")
 _EXCEL_CR = re.compile(r"_?x000D_?", re.IGNORECASE)
 _NON_WORD = re.compile(r"[^\u4e00-\u9fff\u3400-\u4dbf]+")
 _HAN = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]")
+
+# Ends the subject's words in a token list; not a Han word, so it never collides with a real token.
+SUBJECT_END = "|"
 
 _lock = threading.Lock()
 _jieba: jieba.Tokenizer | None = None
@@ -84,15 +89,52 @@ def normalise(text: str) -> str:
     return _NON_WORD.sub(" ", text).strip()
 
 
-def tokens(text: str, *, max_chars: int | None = None) -> list[str]:
-    """Segment raw or pre-segmented text into content words (stop words and non-Han tokens removed)."""
+def _words(text: str, max_chars: int) -> list[str]:
     tok = init()
     stop = stopwords()
-    max_chars = max_chars or MAX_CHARS
     clean = normalise(text[: max_chars * 2] if text else "")[:max_chars]
     return [w for w in tok.lcut(clean, HMM=False) if w not in stop and _HAN.search(w)]
 
 
+def split_subject(text: str) -> tuple[str, str]:
+    """Split a message into (subject, body) at its first line break; without one there is no subject."""
+    subject, sep, body = (text or "").partition("\n")
+    return (subject.strip(), body) if sep else ("", subject)
+
+
+def with_subject(text: str, subject: str) -> str:
+    """Return a pre-segmented training text as "subject\\nbody" when ``subject`` is its prefix.
+
+    Training rows join subject and body without a break; when the canonical form of ``subject`` starts
+    the canonical form of ``text``, the row is rebuilt in the raw-message shape so that ``tokens`` splits
+    it exactly as it splits raw input.  Otherwise ``text`` comes back unchanged (no separable subject).
+    """
+    if "\n" in (text or ""):
+        return text
+    head, full = canonical(subject), canonical(text)
+    if not head or len(head) >= len(full) or not full.startswith(head):
+        return text
+    return f"{head}\n{full[len(head):]}"
+
+
+def tokens(text: str, *, max_chars: int | None = None) -> list[str]:
+    """Segment raw or pre-segmented text into content words (stop words and non-Han tokens removed).
+
+    A "subject\\nbody" message gives the subject's words, ``SUBJECT_END``, then the body's words; the
+    features (``pipeline.word_ngrams``) weight the subject and ``content`` drops the marker.
+    """
+    max_chars = max_chars or MAX_CHARS
+    subject, body = split_subject(text)
+    head = _words(subject, min(max_chars, SUBJECT_MAX_CHARS)) if subject else []
+    rest = _words(body, max_chars)
+    return [*head, SUBJECT_END, *rest] if head else rest
+
+
+def content(words: list[str]) -> list[str]:
+    """Return the words without the subject marker."""
+    return [w for w in words if w != SUBJECT_END]
+
+
 def canonical(text: str) -> str:
     """Return the content words joined without spaces, the form pre-segmented training text has."""
-    return "".join(tokens(text))
+    return "".join(content(tokens(text)))

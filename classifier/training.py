@@ -49,6 +49,42 @@ def read_rows(path: str | os.PathLike, *, min_labels: int = 2) -> list[Row]:
     return rows
 
 
+def read_subjects(path: str | os.PathLike) -> list[Row]:
+    """Read (subject, label) rows from a UTF-8 CSV with ``subject`` and ``label`` columns."""
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(f"subjects file not found: {path}")
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        reader = csv.DictReader(fh)
+        missing = {"subject", "label"} - set(reader.fieldnames or [])
+        if missing:
+            raise DataError(f"{path}: missing column(s) {', '.join(sorted(missing))} (need subject,label)")
+        return [((r["subject"] or "").strip(), (r["label"] or "").strip()) for r in reader]
+
+
+def attach_subjects(rows: Sequence[Row], subjects: Iterable[Row]) -> list[Row]:
+    """Rewrite training rows whose text starts with a known subject of the same label as "subject\\nbody".
+
+    Pre-segmented training texts run subject and body together; this gives them the raw-message shape
+    (see ``tokenizer.with_subject``) so that training and prediction split the subject the same way.
+    The longest matching subject wins; rows without one, or already containing a line break, stay as
+    they are.
+    """
+    known: dict[str, set[str]] = {}
+    for subject, label in subjects:
+        head = tokenizer.canonical(subject)
+        if head:
+            known.setdefault(head, set()).add(label)
+    longest = max(map(len, known), default=0)
+    out = []
+    for text, label in rows:
+        full = "" if "\n" in text else tokenizer.canonical(text)
+        head = next((full[:n] for n in range(min(longest, len(full) - 1), 1, -1)
+                     if label in known.get(full[:n], ())), None)
+        out.append((f"{head}\n{full[len(head):]}" if head else text, label))
+    return out
+
+
 def _progress_printer(enabled: bool):
     """Return a callback that shows training stages with tqdm (or a no-op)."""
     if not enabled:

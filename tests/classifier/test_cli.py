@@ -77,3 +77,17 @@ def test_output_path_that_is_a_file(capsys, tmp_path, train_rows):
     data = write_csv(tmp_path / "d.csv", ["text", "label"], train_rows[:2] + train_rows[-2:])
     (tmp_path / "taken").write_text("x", encoding="utf-8")
     _error(capsys, ["train", "--data", str(data), "--out", str(tmp_path / "taken")])
+
+
+def test_train_with_subjects_splits_rows_and_fits_the_subject_model(capsys, tmp_path, train_rows):
+    from classifier import load_model
+
+    flat = [(t.replace("\n", ""), lab) for t, lab in train_rows]  # pre-segmented style: no line break
+    subjects = [(t.split("\n", 1)[0], lab) for t, lab in train_rows]
+    data = write_csv(tmp_path / "d.csv", ["text", "label"], flat)
+    subj = write_csv(tmp_path / "s.csv", ["subject", "label"], subjects)
+    assert main(["train", "--data", str(data), "--subjects", str(subj), "--out", str(tmp_path / "m")]) == 0
+    assert json.loads(capsys.readouterr().out)["model"] == str(tmp_path / "m")
+    model = load_model(tmp_path / "m")
+    assert model.pipeline.base.svc_subj is not None
+    assert model.suggest(train_rows[0][0], k=1)[0][0] == train_rows[0][1]

@@ -67,3 +67,28 @@ def test_two_label_model_works(tmp_path, train_rows):
 def test_loading_a_missing_directory_fails_clearly(tmp_path):
     with pytest.raises(FileNotFoundError, match="not a model directory"):
         load_model(tmp_path)
+
+
+def test_attach_subjects_splits_rows_by_the_longest_same_label_subject():
+    from classifier.training import attach_subjects
+
+    rows = [("小区停水三天没有自来水", "water"), ("学校乱收费", "education"), ("小区停水\n三天", "water")]
+    subjects = [("小区", "water"), ("小区停水？", "water"), ("学校乱收费问题", "education")]
+    out = attach_subjects(rows, subjects)
+    assert out[0] == ("小区停水\n三天自来水", "water")
+    assert out[1] == rows[1]  # the subject is longer than the text: nothing to split
+    assert out[2] == rows[2]  # already in the raw shape
+    assert attach_subjects([("小区停水三天", "gas")], subjects) == [("小区停水三天", "gas")]  # label differs
+
+
+def test_subject_block_only_when_training_rows_have_subjects(train_rows):
+    from classifier.pipeline import fit_pipeline
+
+    texts, labels = [t for t, _ in train_rows], [lab for _, lab in train_rows]
+    flat = fit_pipeline([t.replace("\n", "") for t in texts], labels)
+    assert flat.base.svc_subj is None and flat.base.featurizer.subj is None
+    assert flat.predict_proba([texts[0]]).shape == (1, 4)  # raw input with a subject still scores
+    split = fit_pipeline(texts, labels)
+    assert split.base.svc_subj is not None
+    assert np.allclose(split.predict_proba(texts[:5]),
+                       split.predict_proba_tokens([tokenizer.tokens(t) for t in texts[:5]]), atol=1e-10)

@@ -49,3 +49,26 @@ def test_init_is_idempotent_and_empty_text_is_fine():
 
 def test_long_text_is_capped():
     assert len("".join(tokenizer.tokens("停水" * 5000))) <= tokenizer.MAX_CHARS
+
+
+def test_raw_message_splits_subject_on_the_first_line_break():
+    assert tokenizer.split_subject("小区停水\n三天没有水，请处理\n谢谢") == ("小区停水", "三天没有水，请处理\n谢谢")
+    assert tokenizer.split_subject("小区停水三天") == ("", "小区停水三天")
+    words = tokenizer.tokens("小区停水？\n三天没有自来水")
+    cut = words.index(tokenizer.SUBJECT_END)
+    assert "停水" in words[:cut] and "自来水" in words[cut + 1 :]
+    assert tokenizer.SUBJECT_END not in tokenizer.tokens("小区停水三天没有自来水")
+    assert tokenizer.canonical("小区停水？\n三天没有自来水") == tokenizer.canonical("小区停水三天没有自来水")
+
+
+def test_training_row_splits_at_a_matching_subject_prefix():
+    text = "小区停水三天没有自来水"  # pre-segmented: subject and body run together
+    assert tokenizer.with_subject(text, "小区停水？") == "小区停水\n三天自来水"
+    assert tokenizer.with_subject(text, "学校收费") == text
+    assert tokenizer.tokens(tokenizer.with_subject(text, "小区停水？")) == tokenizer.tokens("小区停水\n三天没有自来水")
+
+
+def test_a_long_first_line_does_not_lift_the_length_cap_much():
+    words = tokenizer.tokens("停水" * 5000 + "\n" + "停电" * 5000)
+    assert len(tokenizer.canonical("停水" * 5000 + "\n" + "停电" * 5000)) <= tokenizer.MAX_CHARS + tokenizer.SUBJECT_MAX_CHARS
+    assert words.count(tokenizer.SUBJECT_END) == 1
