@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
 from classifier.registry import IncompatibleModelError, load_model
 from classifier.training import (
@@ -27,11 +28,22 @@ def _parser() -> argparse.ArgumentParser:
     train = sub.add_parser("train", help="train a model directory from a text,label CSV")
     train.add_argument("--data", required=True, help="UTF-8 CSV with columns text,label")
     train.add_argument("--out", required=True, help="output model directory")
-    train.add_argument("--subjects", help="optional UTF-8 CSV subject,label: split training texts at these subjects")
+    train.add_argument("--subjects", help="UTF-8 CSV subject,label: split training texts at these subjects "
+                       "(default: NAME_subjects.csv beside the --data file NAME.csv, when there is one)")
+    train.add_argument("--no-subjects", action="store_true", help="do not split training texts at subjects")
     evaluate = sub.add_parser("evaluate", help="print evaluation metrics of a model as one JSON object")
     evaluate.add_argument("--model", required=True, help="model directory")
     evaluate.add_argument("--data", required=True, help="UTF-8 CSV with columns text,label")
     return parser
+
+
+def _sibling_subjects(data: Path) -> Path | None:
+    """NAME_subjects.csv next to NAME.csv: the raw subjects of the training texts, when published with them."""
+    candidate = data.with_name(f"{data.stem}_subjects.csv")
+    if candidate.is_file():
+        print(f"using subjects from {candidate}", file=sys.stderr)
+        return candidate
+    return None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -40,8 +52,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "train":
             rows = read_rows(args.data)
-            if args.subjects:
-                rows = attach_subjects(rows, read_subjects(args.subjects))
+            subjects = None if args.no_subjects else args.subjects or _sibling_subjects(Path(args.data))
+            if subjects:
+                rows = attach_subjects(rows, read_subjects(subjects))
             out = train_model(rows, args.out, progress=sys.stderr.isatty())
             meta = json.loads((out / "meta.json").read_text(encoding="utf-8"))
             print(json.dumps({"model": str(out), **{k: meta[k] for k in ("version", "threshold", "coverage")}},

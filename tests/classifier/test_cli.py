@@ -91,3 +91,17 @@ def test_train_with_subjects_splits_rows_and_fits_the_subject_model(capsys, tmp_
     model = load_model(tmp_path / "m")
     assert model.pipeline.base.svc_subj is not None
     assert model.suggest(train_rows[0][0], k=1)[0][0] == train_rows[0][1]
+
+
+def test_subjects_beside_the_data_are_used_by_default(capsys, tmp_path, train_rows):
+    from classifier import load_model
+
+    flat = [(t.replace("\n", ""), lab) for t, lab in train_rows]
+    subjects = [(t.split("\n", 1)[0], lab) for t, lab in train_rows]
+    data = write_csv(tmp_path / "d.csv", ["text", "label"], flat)
+    write_csv(tmp_path / "d_subjects.csv", ["subject", "label"], subjects)
+    assert main(["train", "--data", str(data), "--out", str(tmp_path / "m")]) == 0
+    assert "d_subjects.csv" in capsys.readouterr().err
+    assert load_model(tmp_path / "m").pipeline.base.svc_subj is not None
+    assert main(["train", "--data", str(data), "--no-subjects", "--out", str(tmp_path / "n")]) == 0
+    assert load_model(tmp_path / "n").pipeline.base.svc_subj is None
