@@ -4,49 +4,25 @@ delivered once. Skipped with the reason when no PostgreSQL answers at 127.0.0.1:
 from __future__ import annotations
 
 import threading
-import uuid
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.exc import OperationalError
 
 from tests.reminders.helpers import at, dispatched, inbox, query
-from tests.support.factories import T0
-
-ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
 
 @pytest.fixture
 def pg_qapp(redis_url):  # type: ignore[no-untyped-def]
-    try:
-        admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            name = f"hotline_sweep_{uuid.uuid4().hex[:8]}"
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except OperationalError as exc:
-        pytest.skip(f"no PostgreSQL answers at 127.0.0.1:5432 ({exc.__class__.__name__})")
-    from hotline import create_app
-    from hotline.db import Base, session
-    from hotline.demo.load import load_city
+    """A PostgreSQL app whose queues are on (Redis database 8, flushed around the test)."""
+    from tests.support.postgres import postgres_app
     from workers.context import set_app
     from workers.queues import connection
 
-    url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    app = create_app({"DATABASE_URL": url, "REDIS_URL": redis_url.rsplit("/", 1)[0] + "/8",
-                      "QUEUES_ENABLED": True, "TESTING": True})
-    Base.metadata.create_all(app.extensions["db"].engine)
-    with app.app_context():
-        load_city(session(), now=T0)
-        session().commit()
-    connection(app.config).flushdb()
-    set_app(app)
-    yield app
-    set_app(None)
-    connection(app.config).flushdb()
-    app.extensions["db"].dispose()
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with postgres_app(redis_url.rsplit("/", 1)[0] + "/8", QUEUES_ENABLED=True) as app:
+        connection(app.config).flushdb()
+        set_app(app)
+        yield app
+        set_app(None)
+        connection(app.config).flushdb()
 
 
 @pytest.mark.postgres
