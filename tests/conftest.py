@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.model import promote, small_model_dir  # noqa: F401  (fixtures for every test)
 from tests.support.redis_server import RedisServer
 
 

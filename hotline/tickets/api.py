@@ -15,12 +15,11 @@ from hotline.errors import NotFound, ValidationError
 from hotline.openapi import documented, object_schema
 from hotline.tickets import intake, service
 from hotline.tickets.enums import LABELS, Action, Status
-from hotline.tickets.schemas import ACTIONS, COMMON_FIELDS, CREATE, split_action_body
+from hotline.tickets.schemas import ACTION_BY_SLUG, ACTIONS, COMMON_FIELDS, CREATE, split_action_body
 from hotline.tickets.serialize import shows_unmasked, ticket_json
 from hotline.validation import json_body, paging_args, validate
 
 bp = Blueprint("tickets_api", __name__, url_prefix="/api/v1/tickets")
-ACTION_BY_SLUG = {action.slug: action for action in ACTIONS}
 
 
 def _log_unmasked(ticket: Any, action: str) -> None:

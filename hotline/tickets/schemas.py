@@ -62,6 +62,8 @@ ACTIONS: dict[Action, dict[str, Field]] = {
     Action.DENY_EXCLUSION: {},
 }
 
+ACTION_BY_SLUG = {action.slug: action for action in ACTIONS}
+
 # Moves whose note is the substance of the decision, so it may not be empty.
 NOTE_REQUIRED = frozenset({Action.MARK_INVALID, Action.SEND_BACK, Action.SUSPEND})
 

@@ -14,7 +14,6 @@ from hotline.tickets.schemas import ACTIONS, COMMON_FIELDS, NOTE_REQUIRED, split
 from hotline.validation import Field, validate
 
 TRUE, FALSE = frozenset({"1", "true", "on", "yes"}), frozenset({"0", "false", "off", "no"})
-ACTION_BY_SLUG = {action.slug: action for action in ACTIONS}
 DEPARTMENT_FIELDS = frozenset({"department", "suggested_department"})
 
 FIELD_LABELS = {

@@ -17,12 +17,13 @@ from hotline.errors import ApiError, ValidationError
 from hotline.tickets import intake, service
 from hotline.tickets.enums import LABELS, Action, Status
 from hotline.tickets.models import Ticket
+from hotline.tickets.schemas import ACTION_BY_SLUG
 from hotline.tickets.serialize import caller_json, shows_unmasked
 from hotline.tickets.transitions import MOVES, check_allowed
 from hotline.web.auth import login_required, me
 from hotline.web.blueprint import bp, error_message, error_page, safe_next
 from hotline.web.common import Badges, departments, page_size
-from hotline.web.forms import ACTION_BY_SLUG, action_body, action_widgets, flash_text
+from hotline.web.forms import action_body, action_widgets, flash_text
 
 LANDING = {Role.OPERATOR: "web.console", Role.FOLLOWUP: "web.followups"}
 # Moves whose form would only ever fail without a pending request; the service still decides.

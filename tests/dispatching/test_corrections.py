@@ -9,8 +9,8 @@ from pathlib import Path
 
 import time_machine
 
-from tests.dispatching.conftest import CORPUS, LABELS
 from tests.support.factories import T0
+from tests.support.model import CORPUS, LABELS
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -1,4 +1,4 @@
-"""A small dispatch model trained once per session on part of the demo corpus, promoted per test."""
+"""Fixtures: a small dispatch model trained once per session on part of the demo corpus, promoted per test."""
 
 from __future__ import annotations
 
