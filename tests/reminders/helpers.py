@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -45,3 +47,23 @@ def query(app, sql: str, **params: Any) -> list[Any]:  # type: ignore[no-untyped
     with app.extensions["db"].sessions() as db:
         rows = db.execute(text(sql), params).all()
     return [row[0] if len(row) == 1 else tuple(row) for row in rows]
+
+
+def run_concurrently(target: Callable[[], Any], times: int) -> list[BaseException]:
+    """Start `target` in `times` threads at the same moment; the errors they raised."""
+    barrier = threading.Barrier(times)
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            barrier.wait()
+            target()
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(times)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return errors

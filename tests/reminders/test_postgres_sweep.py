@@ -3,11 +3,9 @@ delivered once. Skipped with the reason when no PostgreSQL answers at 127.0.0.1:
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 
-from tests.reminders.helpers import at, dispatched, inbox, query
+from tests.reminders.helpers import at, dispatched, inbox, query, run_concurrently
 
 
 @pytest.fixture
@@ -67,22 +65,7 @@ def test_concurrent_sweeps_on_postgres_deliver_once(pg_qapp, clock):
     for _ in range(8):
         dispatched(api)
     clock.to(at("2026-11-27 04:00"))
-    barrier = threading.Barrier(4)
-    errors: list[BaseException] = []
-
-    def sweep() -> None:
-        try:
-            barrier.wait()
-            jobs.sweep()
-        except BaseException as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=sweep) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    assert run_concurrently(jobs.sweep, 4) == []
     SimpleWorker(list(QUEUES), connection=connection(pg_qapp.config)).work(burst=True, logging_level="WARNING")
     assert len(inbox(api, "dept_ecology")) == 8
     assert query(pg_qapp, "SELECT COUNT(*) FROM reminders WHERE sent_at IS NOT NULL") == [8]

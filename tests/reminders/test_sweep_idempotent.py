@@ -3,11 +3,9 @@ each reminder is delivered exactly once; a delivery job run twice delivers once.
 
 from __future__ import annotations
 
-import threading
-
 from rq import Queue
 
-from tests.reminders.helpers import at, dispatched, inbox, query, tick
+from tests.reminders.helpers import at, dispatched, inbox, query, run_concurrently, tick
 from workers import jobs
 from workers.queues import REMINDERS
 
@@ -38,22 +36,7 @@ def test_concurrent_sweeps_deliver_each_reminder_once(api, qapp, clock, work):
     for _ in range(5):
         dispatched(api)
     clock.to(at("2026-11-27 04:00"))  # planned and due in the same sweeps
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(4)
-
-    def sweep() -> None:
-        try:
-            barrier.wait()
-            jobs.sweep()
-        except BaseException as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=sweep) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    assert run_concurrently(jobs.sweep, 4) == []
     work()
     assert len(inbox(api, "dept_ecology")) == 5
     assert query(qapp, "SELECT COUNT(*) FROM reminders WHERE kind = 'warning' AND deadline = 'sign'") == [5]
