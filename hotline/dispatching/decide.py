@@ -22,8 +22,7 @@ def propose_and_dispatch(session: Session, *, ticket: Ticket, rules: Rules, hold
     found, model = suggest(ticket.content, k=3)
     ticket.suggestions = [{"department": s.department, "confidence": s.confidence} for s in found]
     ticket.model_version = getattr(model, "version", None)
-    extras: dict[str, Any] = {"suggestions": ticket.suggestions, "model_version": ticket.model_version,
-                              "auto_dispatch": None}
+    extras: dict[str, Any] = {"auto_dispatch": None}  # the suggestions are on the ticket itself
     if ticket.status != Status.RECEIVED or hold:
         return extras  # the operator already chose a department, or must decide
     rule = catalogue.match(session, text=ticket.content, kind=ticket.kind, district=ticket.district)

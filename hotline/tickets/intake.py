@@ -32,7 +32,7 @@ def receive_with_help(session: Session, *, data: dict[str, Any], actor: User, ru
     if result.created:
         # A likely duplicate waits for the operator (并单 is only possible before dispatch).
         result.extras.update(_optional(session, "dispatch suggestions", lambda: decide.propose_and_dispatch(
-            session, ticket=ticket, rules=rules, hold=bool(duplicates)), {"suggestions": []}))
+            session, ticket=ticket, rules=rules, hold=bool(duplicates)), {"auto_dispatch": None}))
     result.extras["knowledge"] = _optional(
         session, "knowledge matches", lambda: search_published(session, ticket.content, k=5, now=rules.now), [])
     return result
