@@ -10,22 +10,24 @@ from tests.browser.test_ticket_course import Person
 pytestmark = pytest.mark.browser
 
 
-def test_live_suggestions_fill_the_panel_and_pick_the_department(browser, live_server, tmp_path, monkeypatch):
+def test_live_suggestions_fill_the_panel_and_pick_the_department(browser, live_server, tmp_path, monkeypatch,
+                                                                 promote):
     from hotline.web import assist
 
+    promote()  # the real dispatch model, trained on part of the demo corpus
     seen: list[str] = []
+    real = assist.suggestions
 
-    def fake(text: str) -> list[dict]:
+    def recording(text: str) -> list[dict]:
         seen.append(text)
-        return [{"department": "water", "department_name": "市水务局", "confidence": 0.87},
-                {"department": "urban", "department_name": "市城市管理局", "confidence": 0.08}]
+        return real(text)
 
-    monkeypatch.setattr(assist, "suggestions", fake)
+    monkeypatch.setattr(assist, "suggestions", recording)
     operator = Person(browser, live_server, "operator", tmp_path)
     page = operator.page
     page.locator("#content").press_sequentially("幸福路自来水管爆裂，路面积水", delay=20)
     page.wait_for_selector("#suggestions button")
-    assert page.locator("#suggestions li").first.inner_text().startswith("市水务局 87%")
+    assert page.locator("#suggestions li").first.inner_text().startswith("市水务局")
     assert seen and seen[-1] == "幸福路自来水管爆裂，路面积水"  # debounced: the last text is asked for
     page.locator("#suggestions button").first.click()
     assert page.locator("#department").input_value() == "water"
