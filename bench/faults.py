@@ -133,9 +133,9 @@ class Bench:
         """Emergency tickets dispatched one by one over the spread (each has 4 reminders coming due)."""
         from hotline.clock import utcnow
         from hotline.db import session
-        from hotline.deadlines.service import rules_at
         from hotline.departments.models import User
         from hotline.tickets import service
+        from hotline.tickets.rules import rules_at
 
         gap = self.args.spread / max(self.args.tickets - 1, 1)
         start = time.monotonic()

@@ -8,7 +8,9 @@ from flask import Flask
 def register_blueprints(app: Flask) -> None:
     """Mount the API, Open311 and the pages."""
     from hotline.auth.api import bp as auth_api
-    from hotline.deadlines.api import bp as calendar_api
+    from hotline.casework.api import bp as tickets_api
+    from hotline.casework.api import document_actions
+    from hotline.casework.calendar_api import bp as calendar_api
     from hotline.departments.api import bp as departments_api
     from hotline.dispatching.api import bp as dispatching_api
     from hotline.followups.api import bp as followups_api
@@ -17,8 +19,6 @@ def register_blueprints(app: Flask) -> None:
     from hotline.open311.api import bp as open311_api
     from hotline.openapi import bp as openapi_bp
     from hotline.supervision.api import blueprints as supervision_blueprints
-    from hotline.tickets.api import bp as tickets_api
-    from hotline.tickets.api import document_actions
     from hotline.web import bp as web_pages
 
     app.extensions.setdefault("openapi_extenders", []).append(document_actions)

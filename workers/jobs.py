@@ -38,9 +38,9 @@ def sweep() -> dict[str, int]:
     """Every minute: plan reminder rows, then enqueue a delivery job for everything due and unsent (and the
     outbox messages to send). Idempotent; two sweeps at once, or a skipped one, change nothing."""
     from hotline.clock import utcnow
-    from hotline.deadlines.service import rules_at
     from hotline.notify.service import sendable_outbox
     from hotline.reminders import service
+    from hotline.tickets.rules import rules_at
 
     with job_session() as (_app, db, config):
         now = utcnow()
@@ -68,8 +68,8 @@ def _overdue_notices(config: Any) -> int:
 def deliver_reminder(reminder_id: int) -> str:
     """Deliver one reminder (notify, escalate, store the next one); a second run finds it done."""
     from hotline.clock import utcnow
-    from hotline.deadlines.service import rules_at
     from hotline.reminders import service
+    from hotline.tickets.rules import rules_at
 
     with job_session() as (_app, db, config):
         now = utcnow()
@@ -124,8 +124,8 @@ def send_outbox(message_id: int) -> str:
 def schedule_follow_ups() -> dict[str, int]:
     """Create follow-up tasks (sampling), close the unsampled, keep open tasks in step with their tickets."""
     from hotline.clock import utcnow
-    from hotline.deadlines.service import rules_at
     from hotline.followups import service
+    from hotline.tickets.rules import rules_at
 
     with job_session() as (_app, db, config):
         counts = service.schedule(db, rules=rules_at(db, utcnow()), config=config)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -11,7 +9,6 @@ from sqlalchemy.orm import Session
 from hotline.deadlines.calendar import WorkCalendar
 from hotline.deadlines.models import CalendarDay
 from hotline.deadlines.policy import TimeLimits
-from hotline.tickets.transitions import Rules
 
 
 def load_calendar(session: Session) -> WorkCalendar:
@@ -24,8 +21,3 @@ def time_limits() -> TimeLimits:
     """The time limits from the app configuration."""
     return TimeLimits.from_dict(current_app.config["TIME_LIMITS"])
 
-
-def rules_at(session: Session, now: datetime) -> Rules:
-    """Everything a transition needs to compute deadlines at `now`."""
-    return Rules(now=now, calendar=load_calendar(session), limits=time_limits(),
-                 max_follow_up_attempts=current_app.config["FOLLOW_UP_MAX_ATTEMPTS"])

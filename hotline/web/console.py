@@ -7,14 +7,15 @@ from typing import Any
 
 from flask import flash, jsonify, redirect, render_template, request, session, url_for
 
+from hotline.casework import intake
 from hotline.clock import utcnow
 from hotline.db import session as db_session
-from hotline.deadlines.service import rules_at
 from hotline.demo.city import DISTRICTS
 from hotline.departments.roles import Role
 from hotline.errors import ApiError, ValidationError
-from hotline.tickets import intake, service
+from hotline.tickets import service
 from hotline.tickets.enums import Action, Channel, Kind, Urgency
+from hotline.tickets.rules import rules_at
 from hotline.tickets.schemas import CREATE
 from hotline.web import assist
 from hotline.web.auth import login_required, me

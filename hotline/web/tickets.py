@@ -8,15 +8,16 @@ from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy.orm.exc import StaleDataError
 
 from hotline.auth.service import log_access
+from hotline.casework import moves
 from hotline.clock import utcnow
 from hotline.db import session as db_session
-from hotline.deadlines.service import rules_at
 from hotline.departments.models import User
 from hotline.departments.roles import Role
 from hotline.errors import ApiError, ValidationError
-from hotline.tickets import intake, service
+from hotline.tickets import service
 from hotline.tickets.enums import LABELS, Action, Status
 from hotline.tickets.models import Ticket
+from hotline.tickets.rules import rules_at
 from hotline.tickets.schemas import ACTION_BY_SLUG
 from hotline.tickets.serialize import caller_json, shows_unmasked
 from hotline.tickets.transitions import MOVES, check_allowed
@@ -120,7 +121,7 @@ def ticket_act(ticket_id: int, slug: str) -> Any:
     back = safe_next(request.form.get("next")) or url_for("web.ticket_detail", ticket_id=ticket_id)
     try:
         data, note, version = action_body(action, request.form)
-        intake.act_with_hooks(db, user=user, ticket=ticket, action=action, rules=rules_at(db, utcnow()),
+        moves.act_with_hooks(db, user=user, ticket=ticket, action=action, rules=rules_at(db, utcnow()),
                               data=data, note=note, version=version)
         db.commit()
     except ValidationError as exc:

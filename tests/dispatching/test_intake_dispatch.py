@@ -89,7 +89,7 @@ def test_a_broken_helper_never_costs_the_ticket(api, monkeypatch):
         raise RuntimeError("index unavailable")
 
     monkeypatch.setattr(search, "search_published", broken)
-    monkeypatch.setattr("hotline.tickets.intake.search_published", broken)
+    monkeypatch.setattr("hotline.casework.intake.search_published", broken)
     with time_machine.travel(T0, tick=False):
         body = api.create(content=WATER)
     assert body["status"] == "received" and body["knowledge"] == []

@@ -105,11 +105,11 @@ def test_sampling_draw_is_stable_and_near_the_rate():
 
 def test_the_system_move_is_not_open_to_any_user(api, app):
     from hotline.db import session
-    from hotline.deadlines.service import rules_at
     from hotline.departments.models import User
     from hotline.errors import Forbidden
     from hotline.tickets.enums import Action
     from hotline.tickets.models import Ticket
+    from hotline.tickets.rules import rules_at
     from hotline.tickets.transitions import transition
     from tests.support.factories import T0
 

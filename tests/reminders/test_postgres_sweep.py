@@ -35,7 +35,7 @@ def test_skip_locked_gives_concurrent_sweeps_disjoint_rows(pg_qapp, clock):
     clock.to(at("2026-11-27 04:00"))
     sessions = pg_qapp.extensions["db"].sessions
     with pg_qapp.app_context():
-        from hotline.deadlines.service import rules_at
+        from hotline.tickets.rules import rules_at
 
         with sessions() as db:
             rules: Rules = rules_at(db, at("2026-11-27 04:00"))

@@ -148,9 +148,9 @@ def test_bad_queries_are_4xx_and_roles_checked(api):
 
 def test_replies_closed_without_a_call_under_sampling_are_not_owed_a_follow_up(api, app):
     from hotline.db import session
-    from hotline.deadlines.service import rules_at
     from hotline.tickets.enums import Action
     from hotline.tickets.models import Ticket
+    from hotline.tickets.rules import rules_at
     from hotline.tickets.transitions import transition
 
     with time_machine.travel(at("11-26 10:00"), tick=False):

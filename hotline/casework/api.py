@@ -8,13 +8,14 @@ from flask import Blueprint, jsonify, request
 
 from hotline.auth.service import log_access
 from hotline.auth.web import current_user, require
+from hotline.casework import intake, moves
 from hotline.clock import utcnow
 from hotline.db import session
-from hotline.deadlines.service import rules_at
 from hotline.errors import NotFound, ValidationError
 from hotline.openapi import documented, object_schema
-from hotline.tickets import intake, service
+from hotline.tickets import service
 from hotline.tickets.enums import LABELS, Action, Status
+from hotline.tickets.rules import rules_at
 from hotline.tickets.schemas import ACTION_BY_SLUG, ACTIONS, COMMON_FIELDS, CREATE, split_action_body
 from hotline.tickets.serialize import shows_unmasked, ticket_json
 from hotline.validation import json_body, paging_args, validate
@@ -96,7 +97,7 @@ def perform(ticket_id: int, slug: str):  # type: ignore[no-untyped-def]
     db = session()
     ticket = service.get_visible(db, user=current_user(), ticket_id=ticket_id, for_update=True)
     data, note, version = _action_body(action)
-    intake.act_with_hooks(db, user=current_user(), ticket=ticket, action=action,
+    moves.act_with_hooks(db, user=current_user(), ticket=ticket, action=action,
                           rules=rules_at(db, utcnow()), data=data, note=note, version=version)
     body = ticket_json(ticket, current_user(), events=service.events_of(db, ticket))
     db.commit()

@@ -10,10 +10,12 @@ from hotline.auth.web import require
 from hotline.clock import utcnow
 from hotline.db import session
 from hotline.deadlines import official
-from hotline.deadlines.service import load_calendar, rules_at
+from hotline.deadlines.service import load_calendar
 from hotline.departments.roles import Role
 from hotline.errors import ValidationError
 from hotline.openapi import documented
+from hotline.tickets import recompute
+from hotline.tickets.rules import rules_at
 from hotline.validation import Field, int_arg, json_body, validate
 
 bp = Blueprint("calendar_api", __name__, url_prefix="/api/v1/calendar")
@@ -66,6 +68,6 @@ def enter():  # type: ignore[no-untyped-def]
     db = session()
     now = utcnow()
     count = official.enter_days(db, days=parsed, now=now)
-    changed = official.recompute_provisional(db, rules=rules_at(db, now))
+    changed = recompute.recompute_provisional(db, rules=rules_at(db, now))
     db.commit()
     return jsonify({"entered": count, "recomputed_tickets": changed}), 201

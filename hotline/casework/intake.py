@@ -1,4 +1,4 @@
-"""Intake and moves with what surrounds them: help for the operator and the bookkeeping of each move."""
+"""Intake with what helps the operator decide: suggestions, knowledge matches and possible duplicates."""
 
 from __future__ import annotations
 
@@ -9,12 +9,10 @@ from typing import Any, TypeVar
 from sqlalchemy.orm import Session
 
 from hotline.departments.models import User
-from hotline.dispatching import corrections, decide
-from hotline.knowledge.search import search_published, use_on_call
+from hotline.dispatching import decide
+from hotline.knowledge.search import search_published
 from hotline.supervision.duplicates import at_intake
 from hotline.tickets import service
-from hotline.tickets.enums import Action
-from hotline.tickets.models import Ticket, TicketEvent
 from hotline.tickets.service import Intake
 from hotline.tickets.transitions import Rules
 
@@ -46,15 +44,3 @@ def _optional(session: Session, what: str, compute: Callable[[], T], fallback: T
     except Exception:
         log.exception("intake: %s failed; the ticket is received without them", what)
         return fallback
-
-
-def act_with_hooks(session: Session, *, user: User | None, ticket: Ticket, action: Action, rules: Rules,
-                   data: dict[str, Any], note: str | None = None, version: int | None = None) -> TicketEvent:
-    """Make a move and the bookkeeping that belongs to it in the same transaction."""
-    if action is Action.RESOLVE_ON_CALL:  # 直办: count the article's use (422/409 if unusable), link its title
-        article = use_on_call(session, article_id=data["article_id"], now=rules.now)
-        data = {**data, "article_title": article.title}
-    event = service.act(session, user=user, ticket=ticket, action=action, rules=rules, data=data, note=note,
-                        version=version)
-    corrections.record(session, ticket=ticket, event=event, now=rules.now)
-    return event
