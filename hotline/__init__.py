@@ -10,6 +10,7 @@ from flask import Flask
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app: configuration, database, error handlers, API blueprints and CLI commands."""
     from hotline import models  # noqa: F401  (registers every table on the metadata)
+    from hotline.access import init_access
     from hotline.cli import register_cli
     from hotline.config import load_config
     from hotline.db import init_db
@@ -23,5 +24,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     init_db(app)
     register_error_handlers(app)
     register_blueprints(app)
+    init_access(app)
     register_cli(app)
     return app

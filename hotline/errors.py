@@ -97,8 +97,12 @@ def register_error_handlers(app: Flask) -> None:
         return jsonify(error_body("internal_error", "服务器内部错误")), 500
 
 
-def _wants_json() -> bool:
+def wants_json() -> bool:
+    """Whether this request is answered in JSON (the API and Open311) rather than a page."""
     return request.path.startswith(("/api/", "/open311/"))
+
+
+_wants_json = wants_json
 
 
 def _rollback() -> None:

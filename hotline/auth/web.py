@@ -46,6 +46,7 @@ def require(*roles: Role) -> Callable[[F], F]:
                 raise Forbidden(f"角色 {user.role} 无权执行此操作")
             return view(*args, **kwargs)
 
+        wrapper.required_roles = frozenset(allowed)  # type: ignore[attr-defined]  (checked against hotline.access)
         return wrapper  # type: ignore[return-value]
 
     return decorate

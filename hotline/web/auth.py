@@ -49,6 +49,16 @@ def me() -> User:
     return user
 
 
+def _return_target() -> str | None:
+    """Where to come back after login: this page for a GET, nowhere for a form post."""
+    return request.full_path.rstrip("?") if request.method == "GET" else None
+
+
+def login_redirect() -> Any:
+    """Send an anonymous visitor to the login page, to come back here afterwards."""
+    return redirect(url_for("web.login", next=_return_target()))
+
+
 def login_required(*roles: Role) -> Callable[[F], F]:
     """Send anonymous visitors to the login page; with roles given, others get a 403 page."""
     allowed = frozenset(roles)
@@ -58,12 +68,12 @@ def login_required(*roles: Role) -> Callable[[F], F]:
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             user = page_user()
             if user is None:
-                target = request.full_path.rstrip("?") if request.method == "GET" else None
-                return redirect(url_for("web.login", next=target))
+                return login_redirect()
             if allowed and user.role not in allowed:
                 return error_page(403, "您的角色无权访问此页面。")
             return view(*args, **kwargs)
 
+        wrapper.required_roles = allowed  # type: ignore[attr-defined]  (checked against hotline.access)
         return wrapper  # type: ignore[return-value]
 
     return decorate

@@ -1,0 +1,181 @@
+"""Who may use each route: ONE table, keyed by Flask endpoint, enforced before every request.
+
+Every endpoint in the URL map must have a line here (tests/security/test_access_walk.py walks every
+route × every role and fails on an undeclared one; at run time an undeclared route answers 403).
+`@require(...)` / `@login_required(...)` may stay on views: when they name roles, a test checks they
+equal this table's.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from flask import Flask, request
+
+from hotline.departments.roles import Role
+
+log = logging.getLogger(__name__)
+
+
+class Scope(StrEnum):
+    """What part of the data a route can show or change, once the role check has passed."""
+
+    PUBLIC = "public"  # no personal data: published articles, scrubbed Open311, static files, login
+    SELF = "self"  # the caller's own account, tokens and inbox
+    REFERENCE = "reference"  # non-personal reference data: departments, calendar, catalogue, classifier
+    VISIBLE = "visible"  # tickets/articles the user may open (department staff: their department's only)
+    CENTRE = "centre"  # centre-wide figures, queues and files for the roles listed
+
+
+@dataclass(frozen=True)
+class Access:
+    """The roles that may use a route (None: anyone, without login) and its scope."""
+
+    roles: frozenset[Role] | None
+    scope: Scope
+
+    @property
+    def public(self) -> bool:
+        """True when no login is needed."""
+        return self.roles is None
+
+    def allows(self, role: str | None) -> bool:
+        """Whether a user of this role (None: anonymous) may use the route."""
+        return self.roles is None or (role is not None and role in self.roles)
+
+
+def public(scope: Scope = Scope.PUBLIC) -> Access:
+    """No login needed."""
+    return Access(None, scope)
+
+
+def logged_in(scope: Scope) -> Access:
+    """Any logged-in user."""
+    return Access(frozenset(Role), scope)
+
+
+def only(*roles: Role, scope: Scope) -> Access:
+    """Only these roles."""
+    return Access(frozenset(roles), scope)
+
+
+OP, DISP, DEPT, FU, SUP, ADMIN = (Role.OPERATOR, Role.DISPATCHER, Role.DEPARTMENT, Role.FOLLOWUP,
+                                  Role.SUPERVISOR, Role.ADMIN)
+VIEWERS = (SUP, ADMIN, DISP)  # the rates, reports and hotspots
+CENTRE_DESK = (OP, DISP, SUP, ADMIN)
+
+# endpoint → who may use it. Add the line for your route in its blueprint's section (one line per endpoint).
+ACCESS: dict[str, Access] = {
+    # static files
+    "static": public(),
+    "web.static": public(),
+    # auth
+    "auth_api.token": public(),
+    "auth_api.logout": logged_in(Scope.SELF),
+    "auth_api.me": logged_in(Scope.SELF),
+    # openapi / open311
+    "openapi.document": public(),
+    "open311.services": public(),
+    "open311.requests_index": public(),
+    "open311.requests_show": public(),
+    # tickets
+    "tickets_api.create": logged_in(Scope.VISIBLE),
+    "tickets_api.index": logged_in(Scope.VISIBLE),
+    "tickets_api.show": logged_in(Scope.VISIBLE),
+    "tickets_api.perform": logged_in(Scope.VISIBLE),
+    "hotspots_api.ticket_duplicates": only(*CENTRE_DESK, scope=Scope.VISIBLE),
+    "hotspots_api.hotspot_list": only(*VIEWERS, scope=Scope.CENTRE),
+    # calendar, departments, catalogue, classifier
+    "calendar_api.days": logged_in(Scope.REFERENCE),
+    "calendar_api.enter": only(ADMIN, scope=Scope.REFERENCE),
+    "departments_api.index": logged_in(Scope.REFERENCE),
+    "dispatching_api.suggest": only(*CENTRE_DESK, scope=Scope.REFERENCE),
+    "dispatching_api.rules": only(*CENTRE_DESK, scope=Scope.REFERENCE),
+    "dispatching_api.add_rule": only(ADMIN, scope=Scope.REFERENCE),
+    "dispatching_api.change_rule": only(ADMIN, scope=Scope.REFERENCE),
+    "dispatching_api.retire": only(ADMIN, scope=Scope.REFERENCE),
+    # follow-ups, notifications
+    "followups_api.queue": only(FU, SUP, DISP, ADMIN, scope=Scope.CENTRE),
+    "notify_api.index": logged_in(Scope.SELF),
+    "notify_api.read": logged_in(Scope.SELF),
+    "notify_api.read_all": logged_in(Scope.SELF),
+    # knowledge base
+    "kb_api.search": logged_in(Scope.VISIBLE),
+    "kb_api.index": logged_in(Scope.VISIBLE),
+    "kb_api.show": logged_in(Scope.VISIBLE),
+    "kb_api.create": only(DEPT, SUP, ADMIN, scope=Scope.VISIBLE),
+    "kb_api.edit": only(DEPT, SUP, ADMIN, scope=Scope.VISIBLE),
+    "kb_api.act": logged_in(Scope.VISIBLE),
+    "kb_api.review_tasks": only(DEPT, SUP, ADMIN, scope=Scope.VISIBLE),
+    "kb_api.close_review_task": only(SUP, ADMIN, scope=Scope.CENTRE),
+    "kb_api.import_file": only(SUP, ADMIN, scope=Scope.CENTRE),
+    "kb_api.export": only(SUP, ADMIN, scope=Scope.CENTRE),
+    # metrics
+    "metrics_api.index": only(*VIEWERS, scope=Scope.CENTRE),
+    "metrics_api.drill_down": only(*VIEWERS, scope=Scope.CENTRE),
+    "metrics_api.ranking": only(*VIEWERS, scope=Scope.CENTRE),
+    "metrics_api.monthly_report": only(*VIEWERS, scope=Scope.CENTRE),
+    "metrics_api.export": only(*VIEWERS, scope=Scope.CENTRE),
+    # pages
+    "web.login": public(),
+    "web.logout": public(Scope.SELF),
+    "web.home": logged_in(Scope.SELF),
+    "web.console": only(OP, DISP, scope=Scope.VISIBLE),
+    "web.console_create": only(OP, DISP, scope=Scope.VISIBLE),
+    "web.console_ticket": only(OP, DISP, scope=Scope.VISIBLE),
+    "web.assist_suggestions": only(OP, DISP, scope=Scope.REFERENCE),
+    "web.assist_kb": only(OP, DISP, scope=Scope.REFERENCE),
+    "web.ticket_list": logged_in(Scope.VISIBLE),
+    "web.ticket_detail": logged_in(Scope.VISIBLE),
+    "web.ticket_act": logged_in(Scope.VISIBLE),
+    "web.followups": only(FU, SUP, DISP, ADMIN, scope=Scope.CENTRE),
+    "web.monthly_report": only(*VIEWERS, scope=Scope.CENTRE),
+}
+
+
+def rule_for(endpoint: str) -> Access | None:
+    """The declared access of an endpoint, or None when it is undeclared."""
+    return ACCESS.get(endpoint)
+
+
+def undeclared(app: Flask) -> list[str]:
+    """Endpoints of the URL map without a line in ACCESS (a test keeps this empty)."""
+    return sorted({rule.endpoint for rule in app.url_map.iter_rules()} - set(ACCESS))
+
+
+def _enforce() -> Any:
+    """Check the table before the view runs: 401/403 JSON on the API, login redirect/403 page on pages."""
+    endpoint = request.endpoint
+    if endpoint is None or request.method == "OPTIONS":
+        return None  # no route matched (404/405 follow), or only the Allow header is asked for
+    from hotline.errors import Forbidden, wants_json
+
+    access = rule_for(endpoint)
+    if access is None:
+        log.error("route %s has no line in hotline.access.ACCESS: refused", endpoint)
+        raise Forbidden("此路由未声明访问规则", code="undeclared_route")
+    if access.public:
+        return None
+    if wants_json():
+        from hotline.auth.web import current_user
+
+        if not access.allows(current_user().role):
+            raise Forbidden(f"角色 {current_user().role} 无权执行此操作")
+        return None
+    from hotline.web.auth import login_redirect, page_user
+    from hotline.web.blueprint import error_page
+
+    user = page_user()
+    if user is None:
+        return login_redirect()
+    if not access.allows(user.role):
+        return error_page(403, "您的角色无权访问此页面。")
+    return None
+
+
+def init_access(app: Flask) -> None:
+    """Enforce ACCESS on every request of the app."""
+    app.before_request(_enforce)
