@@ -1,8 +1,10 @@
-"""Open311 GeoReport v2 (read-only): request kinds as services, tickets as requests, no personal data."""
+"""Open311 GeoReport v2 (read-only): request kinds as services, tickets as requests, no personal data.
+
+Confidential tickets and reports (举报) are never public; descriptions pass through scrub_public_text.
+"""
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Any
 
@@ -12,19 +14,14 @@ from sqlalchemy import select
 from hotline.clock import LOCAL_TZ, iso
 from hotline.db import session
 from hotline.errors import NotFound, ValidationError
+from hotline.privacy.scrub import scrub_public_text
 from hotline.tickets.enums import LABELS, OPEN_STATUSES, Kind, Status
 from hotline.tickets.models import Ticket
 from hotline.validation import int_arg
 
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
 
-PHONE = re.compile(r"\+?\d[\d\- ]{6,}\d")
-ID_CARD = re.compile(r"\d{17}[\dXx]")
 HIDDEN = (Status.MERGED, Status.TRANSFERRED)
-
-
-def _scrub(text: str) -> str:
-    return PHONE.sub("[号码已隐藏]", ID_CARD.sub("[证件号已隐藏]", text))
 
 
 def request_json(ticket: Ticket) -> dict[str, Any]:
@@ -32,7 +29,7 @@ def request_json(ticket: Ticket) -> dict[str, Any]:
     return {
         "service_request_id": ticket.number, "status": "open" if ticket.status in OPEN_STATUSES else "closed",
         "status_notes": LABELS.get(ticket.status), "service_name": LABELS.get(ticket.kind),
-        "service_code": ticket.kind, "description": _scrub(ticket.content)[:500],
+        "service_code": ticket.kind, "description": scrub_public_text(ticket.content)[:500],
         "agency_responsible": ticket.department.name if ticket.department else None,
         "service_notice": None, "requested_datetime": iso(ticket.received_at),
         "updated_datetime": iso(ticket.updated_at), "expected_datetime": iso(ticket.reply_due_at),
@@ -41,7 +38,9 @@ def request_json(ticket: Ticket) -> dict[str, Any]:
 
 
 def _public() -> Any:
+    """Tickets anyone may see: not confidential, not a report (举报), not about a department, valid, live."""
     return select(Ticket).where(Ticket.confidential.is_(False), Ticket.invalid.is_(False),
+                                Ticket.kind != Kind.REPORT.value, Ticket.reported_department_id.is_(None),
                                 Ticket.status.not_in([s.value for s in HIDDEN]))
 
 

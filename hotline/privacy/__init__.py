@@ -1,0 +1,1 @@
+"""Privacy rules shared by every domain: scrubbing public text."""
