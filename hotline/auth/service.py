@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from hotline.auth.models import AccessLog, ApiToken
 from hotline.auth.passwords import hash_password, verify_password
 from hotline.departments.models import Department, User
-from hotline.departments.roles import Role
+from hotline.departments.roles import PERSON_ROLES, Role
 from hotline.errors import Unauthorized, ValidationError
 
 
@@ -25,8 +25,11 @@ def create_user(session: Session, *, username: str, password: str, role: str, no
     """Create a user; department staff must name an existing department."""
     try:
         role_value = Role(role)
+        if role_value not in PERSON_ROLES:
+            raise ValueError(role)
     except ValueError:
-        raise ValidationError(f"未知角色 {role!r}，可选：{', '.join(r.value for r in Role)}") from None
+        choices = ", ".join(r.value for r in Role if r in PERSON_ROLES)
+        raise ValidationError(f"未知角色 {role!r}，可选：{choices}") from None
     if len(password) < 8:
         raise ValidationError("密码至少 8 位")
     if session.scalar(select(User).where(User.username == username)):

@@ -21,8 +21,9 @@ T = TypeVar("T")
 
 
 def receive_with_help(session: Session, *, data: dict[str, Any], actor: User, rules: Rules,
-                      idempotency_key: str | None = None) -> Intake:
-    """Receive a ticket and attach what helps the operator decide (suggestions, answers, duplicates)."""
+                      idempotency_key: str | None = None, hold: bool = False) -> Intake:
+    """Receive a ticket and attach what helps the operator decide (suggestions, answers, duplicates);
+    ``hold`` keeps it for the operator instead of auto-dispatching (the citizen channels)."""
     result = service.receive(session, data=data, actor=actor, rules=rules, idempotency_key=idempotency_key)
     ticket = result.ticket
     duplicates = _optional(session, "duplicates", lambda: at_intake(session, ticket=ticket, now=rules.now), [])
@@ -30,7 +31,7 @@ def receive_with_help(session: Session, *, data: dict[str, Any], actor: User, ru
     if result.created:
         # A likely duplicate waits for the operator (并单 is only possible before dispatch).
         result.extras.update(_optional(session, "dispatch suggestions", lambda: decide.propose_and_dispatch(
-            session, ticket=ticket, rules=rules, hold=bool(duplicates)), {"auto_dispatch": None}))
+            session, ticket=ticket, rules=rules, hold=hold or bool(duplicates)), {"auto_dispatch": None}))
     result.extras["knowledge"] = _optional(
         session, "knowledge matches", lambda: search_published(session, ticket.content, k=5, now=rules.now), [])
     return result

@@ -13,8 +13,9 @@ from hotline.db import session as db_session
 from hotline.demo.city import DISTRICTS
 from hotline.departments.roles import Role
 from hotline.errors import ApiError, ValidationError
+from hotline.supervision.duplicates import at_intake
 from hotline.tickets import service
-from hotline.tickets.enums import Action, Channel, Kind, Urgency
+from hotline.tickets.enums import Action, Channel, Kind, Status, Urgency
 from hotline.tickets.rules import rules_at
 from hotline.tickets.schemas import CREATE
 from hotline.web import assist
@@ -94,8 +95,11 @@ def console_ticket(ticket_id: int) -> Any:
     db, user = db_session(), me()
     ticket = service.get_visible(db, user=user, ticket_id=ticket_id)
     stash = session.get("intake") or {}
+    if stash.get("ticket_id") != ticket.id:
+        # Not received in this browser (an online request under review): the same duplicate check again.
+        stash = {"duplicates": _trim(duplicates_for(db, ticket), ("id", "number", "status", "score", "reason"))}
     # Suggestions are stored on the ticket and the search is repeatable; only the rest was stashed.
-    extras = {"duplicates": [], "auto_dispatch": None, **(stash if stash.get("ticket_id") == ticket.id else {}),
+    extras = {"duplicates": [], "auto_dispatch": None, **stash,
               "suggestions": ticket.suggestions or [], "kb": assist.kb_matches(ticket.content)}
     names = dict(departments())
     article_choices = [(str(a["id"]), a.get("title", a["id"])) for a in extras["kb"] if "id" in a]
@@ -111,6 +115,13 @@ def console_ticket(ticket_id: int) -> Any:
                            forms=forms)
     db.commit()
     return page
+
+
+def duplicates_for(db: Any, ticket: Any) -> list[dict[str, Any]]:
+    """Possible duplicates of a ticket the operator still decides on (none once it has moved on)."""
+    if ticket.status not in (Status.RECEIVED, Status.PENDING_DISPATCH):
+        return []
+    return at_intake(db, ticket=ticket, now=utcnow())
 
 
 def _text() -> str:
