@@ -1,6 +1,7 @@
 """Imports every model module so the metadata (and Alembic) sees every table."""
 
 from hotline.auth.models import AccessLog, ApiToken
+from hotline.citizen.models import CitizenRating
 from hotline.deadlines.models import CalendarDay
 from hotline.departments.models import Department, User
 from hotline.dispatching.models import Correction, DispatchRule
@@ -12,7 +13,8 @@ from hotline.supervision.models import MetricSnapshot
 from hotline.tickets.models import IdempotencyKey, Ticket, TicketEvent
 
 __all__ = [
-    "AccessLog", "ApiToken", "Article", "ArticleFeedback", "ArticleVersion", "CalendarDay", "Correction",
+    "AccessLog", "ApiToken", "Article", "ArticleFeedback", "ArticleVersion", "CalendarDay", "CitizenRating",
+    "Correction",
     "Department", "DispatchRule", "FollowUpTask", "IdempotencyKey", "MetricSnapshot", "Notification",
     "OutboxMessage", "Reminder", "ReviewTask", "Ticket", "TicketEvent", "User",
 ]

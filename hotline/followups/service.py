@@ -169,6 +169,28 @@ def sync_open(session: Session, *, now: datetime, windows: Sequence[tuple[time, 
     return counts
 
 
+def request_call(session: Session, *, ticket: Ticket, now: datetime, windows: Sequence[tuple[time, time]]
+                 ) -> FollowUpTask:
+    """Make sure the ticket's current cycle has an open, sampled task in the callers' queue, due with
+    the ticket's follow-up deadline: the citizen asked for a call (an online 不满意). A task the sampling rule skipped or a finished
+    one of this cycle is opened again, so the unique (ticket, cycle) row stays the one record."""
+    if ticket.status != Status.AWAITING_FOLLOW_UP:
+        raise ValueError(f"ticket {ticket.id} is not awaiting a follow-up")
+    row = {"ticket_id": ticket.id, "cycle": ticket.reopen_count, "sampled": True, "created_at": now,
+           "due_at": ticket.follow_up_due_at or now, "attempts": 0, "attempt_times": [], "status": "open",
+           "next_attempt_at": next_attempt_at(after=now, tried=(), windows=windows), "closed_at": None}
+    insert_ignore(session, FollowUpTask, [row])
+    task = session.scalar(select(FollowUpTask).where(FollowUpTask.ticket_id == ticket.id,
+                                                     FollowUpTask.cycle == ticket.reopen_count))
+    assert task is not None
+    if task.status != "open" or not task.sampled:
+        task.status, task.sampled, task.closed_at = "open", True, None
+        task.attempts, task.attempt_times = 0, []
+        task.next_attempt_at, task.due_at = row["next_attempt_at"], row["due_at"]
+    session.flush()
+    return task
+
+
 def queue_query(*, ready_at: datetime | None = None) -> Any:
     """Tickets awaiting follow-up with their task (if the schedule already made it), by due time."""
     query = (select(Ticket, FollowUpTask)

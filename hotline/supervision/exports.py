@@ -21,9 +21,11 @@ COLUMN_LABELS = {
     "followed_up": "已回访量", "valid_follow_ups": "有效回访量", "solved": "解决", "partly_solved": "部分解决",
     "satisfied": "满意", "basically_satisfied": "基本满意", "dissatisfied": "不满意", "reopened": "重办量",
     "repeat_dissatisfied": "重复不满意工单", "urged": "催办次数", "supervised": "督办次数",
+    "online_ratings": "网上评价量（好差评）", "online_satisfied": "网上评价满意",
+    "online_basically_satisfied": "网上评价基本满意", "online_dissatisfied": "网上评价不满意",
     "sign_on_time_rate": "及时签收率", "return_rate": "退单率", "response_rate": "响应率",
     "on_time_closing_rate": "按时办结率", "closing_rate": "办结率", "follow_up_rate": "回访率",
-    "solved_rate": "解决率", "satisfied_rate": "满意率", "reopen_rate": "重办率",
+    "solved_rate": "解决率", "satisfied_rate": "满意率（含网上评价）", "reopen_rate": "重办率",
     "resolved_on_call_rate": "直办率", "score": "综合得分",
 }
 
@@ -68,6 +70,8 @@ def to_xlsx(doc: dict[str, Any]) -> bytes:
     notes.append(["统计区间", f"{doc['from']} 至 {doc['to']}"])
     notes.append(["分组", doc["group_by"]])
     notes.append(["权重", ", ".join(f"{k}={v}" for k, v in doc["weights"].items())])
+    notes.append(["网上评价", f"满意率含市民网上评价（好差评）{doc['total'].get('online_ratings', 0)} 条，"
+                              "见 online_* 各列"])
     notes.append([])
     notes.append(["字段", "含义"])
     for key in columns():

@@ -12,7 +12,9 @@ Cohorts (all Asia/Shanghai days, invalid tickets, approved exclusions and merged
   or a reply) within the response limit (the sign limit of the ticket's urgency, from dispatch);
 - due: tickets whose reply deadline falls in the period and before now, for their current department;
 - to_follow_up: replies accepted in the period, and whether a follow-up reached the caller;
-- valid_follow_ups: follow-up calls that reached the caller in the period, with their outcome.
+- valid_follow_ups: follow-up calls that reached the caller in the period, with their outcome;
+- online_ratings: the citizens' online ratings (好差评) given in the period, with their outcome.
+Each reached call and each online rating is one evaluation, the satisfaction rate's base.
 """
 
 from __future__ import annotations
@@ -39,9 +41,10 @@ DISPATCH, SIGN, RETURN, CONTACT, REPLY = "dispatch", "sign", "return", "contact"
 APPROVE_RETURN, ACCEPT_REPLY, FOLLOW_UP, URGE, SUPERVISE = ("approve_return", "accept_reply", "follow_up", "urge",
                                                            "supervise")
 SKIP_FOLLOW_UP = "skip_follow_up"  # closed without a call under the sampling rule: not owed a follow-up
-WITH_PAYLOAD = frozenset({DISPATCH, SIGN, FOLLOW_UP})
+RATE_REPLY = "rate_reply"  # the citizen's online rating of the reply
+WITH_PAYLOAD = frozenset({DISPATCH, SIGN, FOLLOW_UP, RATE_REPLY})
 COHORT_ACTIONS = (Action.DISPATCH.value, Action.ACCEPT_REPLY.value, Action.FOLLOW_UP.value,
-                  Action.URGE.value, Action.SUPERVISE.value)
+                  Action.URGE.value, Action.SUPERVISE.value, Action.RATE_REPLY.value)
 CHUNK = 5000  # ids per IN list (well under SQLite's and PostgreSQL's parameter limits)
 READ_ACTIONS = (*COHORT_ACTIONS, SIGN, RETURN, CONTACT, REPLY, APPROVE_RETURN, SKIP_FOLLOW_UP)
 
@@ -183,6 +186,8 @@ def _event_facts(ctx: _Context, t: Any, events: Iterable[Any], fact: Any) -> Ite
                 yield fact(department, ev.at, **_follow_up_counts(payload, dissatisfied, ctx.repeat_times))
         elif action == SKIP_FOLLOW_UP:
             waiting = None
+        elif action == RATE_REPLY and period.contains(ev.at):
+            yield fact(department, ev.at, **_online_counts(payload))
         elif action in (URGE, SUPERVISE) and period.contains(ev.at):
             yield fact(department, ev.at, **{"urged" if action == URGE else "supervised": 1})
     if current is not None:
@@ -200,6 +205,14 @@ def _follow_up_counts(payload: dict[str, Any], dissatisfied: int, repeat_times: 
             "basically_satisfied": int(satisfaction == Satisfaction.BASICALLY.value),
             "dissatisfied": int(satisfaction == Satisfaction.DISSATISFIED.value),
             "reopened": int(bool(payload.get("reopened"))), "repeat_dissatisfied": int(repeat)}
+
+
+def _online_counts(payload: dict[str, Any]) -> dict[str, int]:
+    rating = payload.get("rating")
+    return {"online_ratings": 1,
+            "online_satisfied": int(rating == Satisfaction.SATISFIED.value),
+            "online_basically_satisfied": int(rating == Satisfaction.BASICALLY.value),
+            "online_dissatisfied": int(rating == Satisfaction.DISSATISFIED.value)}
 
 
 def _assignment_fact(ctx: _Context, t: Any, a: _Assignment, fact: Any) -> Iterator[Fact]:

@@ -23,7 +23,8 @@ GROUPS = ("department", "district", "kind", "channel")
 COUNTS = ("received", "citizens", "resolved_on_call", "dispatched", "signed_on_time", "returned", "responded",
           "due", "replied", "replied_on_time", "overdue", "to_follow_up", "followed_up", "valid_follow_ups",
           "solved", "partly_solved", "satisfied", "basically_satisfied", "dissatisfied", "reopened",
-          "repeat_dissatisfied", "urged", "supervised")
+          "repeat_dissatisfied", "urged", "supervised", "online_ratings", "online_satisfied",
+          "online_basically_satisfied", "online_dissatisfied")
 # rate key → (numerator counts with their weight key or 1, denominator count)
 RATES: dict[str, tuple[tuple[tuple[str, str | None], ...], str]] = {
     "sign_on_time_rate": ((("signed_on_time", None),), "dispatched"),
@@ -33,12 +34,16 @@ RATES: dict[str, tuple[tuple[tuple[str, str | None], ...], str]] = {
     "closing_rate": ((("replied", None),), "due"),
     "follow_up_rate": ((("followed_up", None),), "to_follow_up"),
     "solved_rate": ((("solved", None), ("partly_solved", "partly_solved")), "valid_follow_ups"),
-    "satisfied_rate": ((("satisfied", None), ("basically_satisfied", "basically_satisfied")),
-                       "valid_follow_ups"),
+    # Every evaluation counts: a follow-up call that reached the citizen and an online rating (好差评).
+    "satisfied_rate": ((("satisfied", None), ("online_satisfied", None),
+                        ("basically_satisfied", "basically_satisfied"),
+                        ("online_basically_satisfied", "basically_satisfied")), "evaluations"),
     "reopen_rate": ((("reopened", None),), "valid_follow_ups"),
     "resolved_on_call_rate": ((("resolved_on_call", None),), "received"),
 }
 RATE_KEYS = (*RATES, "score")
+# Denominators that are sums of counts: every evaluation, a reached follow-up call or an online rating.
+DERIVED: dict[str, tuple[str, ...]] = {"evaluations": ("valid_follow_ups", "online_ratings")}
 NONE_GROUP = "none"
 
 
@@ -52,7 +57,7 @@ def rates_of(counts: Mapping[str, int], weights: Mapping[str, float]) -> dict[st
     """Every rate from its counts; a zero denominator gives None, never 0."""
     out: dict[str, float | None] = {}
     for key, (numerator, denominator) in RATES.items():
-        below = counts.get(denominator, 0)
+        below = sum(counts.get(name, 0) for name in DERIVED.get(denominator, (denominator,)))
         above = sum(counts.get(name, 0) * (weights[w] if w else 1.0) for name, w in numerator)
         out[key] = round(above / below, 4) if below else None
     parts = (out["response_rate"], out["solved_rate"], out["satisfied_rate"])
@@ -146,10 +151,10 @@ def drill_terms(metric: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         return (metric,), ()
     if metric in RATES:
         numerator, denominator = RATES[metric]
-        return tuple(name for name, _w in numerator), (denominator,)
+        return tuple(name for name, _w in numerator), DERIVED.get(denominator, (denominator,))
     if metric == "score":
-        return (("responded", "solved", "partly_solved", "satisfied", "basically_satisfied"),
-                ("dispatched", "valid_follow_ups"))
+        return (("responded", "solved", "partly_solved", "satisfied", "basically_satisfied", "online_satisfied",
+                 "online_basically_satisfied"), ("dispatched", "valid_follow_ups", "online_ratings"))
     raise ValidationError(f"未知指标 {metric}", details=[{"field": "metric"}])
 
 

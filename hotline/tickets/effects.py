@@ -157,6 +157,26 @@ def skip_follow_up(_s: Session, ticket: Ticket, data: dict[str, Any], rules: Rul
     return {"sample_rate": data.get("sample_rate")}
 
 
+def rate_reply(_s: Session, ticket: Ticket, data: dict[str, Any], rules: Rules) -> dict[str, Any]:
+    """网上评价: the citizen's rating of the accepted reply; 不满意 asks for a follow-up call, which
+    takes a closed ticket back to awaiting_follow_up (due by the end of the next working day)."""
+    if ticket.reply_content is None or ticket.close_reason in (CloseReason.INVALID, CloseReason.RESOLVED_ON_CALL):
+        raise Conflict("该工单没有可评价的答复", code="nothing_to_rate")
+    payload = {"rating": data["rating"], "comment": data.get("comment"), "cycle": ticket.reopen_count,
+               "channel": data.get("channel"), "online": True}
+    if data["rating"] != Satisfaction.DISSATISFIED:
+        return payload
+    payload["call_requested"] = True
+    if ticket.status == Status.CLOSED:
+        payload["was_closed"] = ticket.close_reason
+        ticket.closed_at = ticket.close_reason = None
+        ticket.follow_up_attempts = 0
+        ticket.follow_up_due_at = policy.follow_up_due(replied_at=rules.now, calendar=rules.calendar)
+        payload["follow_up_due_at"] = iso_or_none(ticket.follow_up_due_at)
+        payload["_to"] = Status.AWAITING_FOLLOW_UP
+    return payload
+
+
 def _close(ticket: Ticket, rules: Rules, reason: CloseReason) -> None:
     ticket.closed_at = rules.now
     ticket.close_reason = reason.value
@@ -215,5 +235,5 @@ EFFECTS: dict[Action, Effect] = {
     Action.RESOLVE_ON_CALL: resolve_on_call, Action.TRANSFER_EMERGENCY: transfer_emergency,
     Action.MARK_INVALID: mark_invalid, Action.SKIP_FOLLOW_UP: skip_follow_up,
     Action.REQUEST_EXCLUSION: approvals.request_exclusion, Action.APPROVE_EXCLUSION: approvals.approve_exclusion,
-    Action.DENY_EXCLUSION: approvals.deny_exclusion,
+    Action.DENY_EXCLUSION: approvals.deny_exclusion, Action.RATE_REPLY: rate_reply,
 }

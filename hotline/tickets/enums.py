@@ -51,6 +51,7 @@ class Action(StrEnum):
     APPROVE_EXCLUSION = "approve_exclusion"
     DENY_EXCLUSION = "deny_exclusion"
     SKIP_FOLLOW_UP = "skip_follow_up"  # system only: closed without a call under the sampling rule
+    RATE_REPLY = "rate_reply"  # system only: the citizen's online rating (好差评) of the reply
 
     @property
     def slug(self) -> str:
@@ -135,10 +136,11 @@ LABELS: dict[str, str] = {
     "urge": "催办", "supervise": "督办", "merge": "并单", "resolve_on_call": "直办",
     "transfer_emergency": "转110/119/120", "mark_invalid": "无效诉求", "contact": "联系诉求人",
     "skip_follow_up": "未抽中免回访", "request_exclusion": "申请不纳入考核",
-    "approve_exclusion": "批准不纳入考核", "deny_exclusion": "驳回不纳入考核",
+    "approve_exclusion": "批准不纳入考核", "deny_exclusion": "驳回不纳入考核", "rate_reply": "网上评价",
     "consultation": "咨询", "help": "求助", "complaint": "投诉", "report": "举报", "suggestion": "建议",
     "praise": "表扬", "emergency": "紧急", "urgent": "加急", "normal": "一般", "complex": "复杂",
     "phone": "电话", "web": "网站", "app": "APP", "wechat": "微信", "sms": "短信", "mailbox": "市长信箱",
+    "channel": "市民自助渠道",
     "solved": "已解决", "partly_solved": "部分解决", "explained": "已解释说明", "unsolvable": "暂无法解决",
     "partly": "部分解决", "unsolved": "未解决", "satisfied": "满意", "basically": "基本满意",
     "dissatisfied": "不满意", "followed_up": "回访后办结", "unreachable": "未回访成功",

@@ -71,6 +71,8 @@ MOVES: dict[Action, Move] = {
     Action.DENY_EXCLUSION: _m(set(EXCLUDABLE), None, R.SUPERVISOR),
     # System moves: no role may make them, only the system (actor None).
     Action.SKIP_FOLLOW_UP: _m({S.AWAITING_FOLLOW_UP}, S.CLOSED),
+    # The citizen's online rating of an accepted reply; 不满意 on a closed ticket brings the call back.
+    Action.RATE_REPLY: _m({S.AWAITING_FOLLOW_UP, S.CLOSED}, None),
 }
 
 

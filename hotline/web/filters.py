@@ -36,6 +36,8 @@ PAYLOAD_LABELS = {
     "attempt": "回访次数", "follow_up_due_at": "回访期限", "reply_due_at": "答复期限", "returned_by": "退单单位",
     "correction": "纠错", "first": "首次联系", "article_title": "知识库条目标题", "reopen": "重办",
     "decision": "派单依据", "close_reason": "办结方式",
+    "rating": "市民评价", "comment": "评价意见", "cycle": "答复轮次", "online": "网上评价",
+    "call_requested": "要求回访", "was_closed": "原办结方式",
 }
 
 
