@@ -133,6 +133,18 @@ ACCESS: dict[str, Access] = {
     "web.ticket_act": logged_in(Scope.VISIBLE),
     "web.followups": only(FU, SUP, DISP, ADMIN, scope=Scope.CENTRE),
     "web.monthly_report": only(*VIEWERS, scope=Scope.CENTRE),
+    "web.online_requests": only(OP, DISP, scope=Scope.VISIBLE),
+    # citizen pages: no login; a ticket shows only to the browser that gave its number + phone digits
+    # (SELF: the citizen's own request), behind CSRF, the fill-time token and the Redis limits
+    "public.static": public(),
+    "public.index": public(),
+    "public.submit_form": public(),
+    "public.submit_post": public(),
+    "public.receipt": public(Scope.SELF),
+    "public.track_form": public(),
+    "public.track_post": public(Scope.SELF),
+    "public.track_ticket": public(Scope.SELF),
+    "public.rate": public(Scope.SELF),
 }
 
 
