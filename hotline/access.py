@@ -81,6 +81,7 @@ ACCESS: dict[str, Access] = {
     "open311.services": public(),
     "open311.requests_index": public(),
     "open311.requests_show": public(),
+    "open311.create_request": public(),  # the api_key is checked by the view (403 spec error when revoked)
     # tickets
     "tickets_api.create": logged_in(Scope.VISIBLE),
     "tickets_api.index": logged_in(Scope.VISIBLE),
@@ -134,6 +135,9 @@ ACCESS: dict[str, Access] = {
     "web.followups": only(FU, SUP, DISP, ADMIN, scope=Scope.CENTRE),
     "web.monthly_report": only(*VIEWERS, scope=Scope.CENTRE),
     "web.online_requests": only(OP, DISP, scope=Scope.VISIBLE),
+    "web.apikeys": only(ADMIN, scope=Scope.CENTRE),
+    "web.apikeys_create": only(ADMIN, scope=Scope.CENTRE),
+    "web.apikeys_revoke": only(ADMIN, scope=Scope.CENTRE),
     # citizen pages: no login; a ticket shows only to the browser that gave its number + phone digits
     # (SELF: the citizen's own request), behind CSRF, the fill-time token and the Redis limits
     "public.static": public(),

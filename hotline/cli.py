@@ -94,7 +94,8 @@ def register_cli(app: Flask) -> None:
     """Attach the command groups to the app."""
     from hotline.dispatching.cli import classifier_group
     from hotline.knowledge.cli import kb_group
+    from hotline.open311.cli import apikeys_group
     from hotline.workers_cli import workers_group
 
-    for group in (db_group, demo_group, users_group, classifier_group, kb_group, workers_group):
+    for group in (db_group, demo_group, users_group, classifier_group, kb_group, workers_group, apikeys_group):
         app.cli.add_command(group)

@@ -80,6 +80,11 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _env("SESSION_COOKIE_SECURE", "0") == "1",
         "WEB_PAGE_SIZE": 20,
+        # Citizen channels: the site's public address for SMS links (unset: the request's own address),
+        # the shortest time a person takes to fill the online form, and limit overrides (hotline.citizen.abuse).
+        "PUBLIC_BASE_URL": _env("PUBLIC_BASE_URL", ""),
+        "CITIZEN_MIN_FILL_SECONDS": float(_env("CITIZEN_MIN_FILL_SECONDS", "5")),
+        "CITIZEN_LIMITS": {},
     }
     if overrides:
         config.update(overrides)

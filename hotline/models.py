@@ -8,13 +8,14 @@ from hotline.dispatching.models import Correction, DispatchRule
 from hotline.followups.models import FollowUpTask
 from hotline.knowledge.models import Article, ArticleFeedback, ArticleVersion, ReviewTask
 from hotline.notify.models import Notification, OutboxMessage
+from hotline.open311.models import ApiKey, Open311Request
 from hotline.reminders.models import Reminder
 from hotline.supervision.models import MetricSnapshot
 from hotline.tickets.models import IdempotencyKey, Ticket, TicketEvent
 
 __all__ = [
-    "AccessLog", "ApiToken", "Article", "ArticleFeedback", "ArticleVersion", "CalendarDay", "CitizenRating",
+    "AccessLog", "ApiKey", "ApiToken", "Article", "ArticleFeedback", "ArticleVersion", "CalendarDay", "CitizenRating",
     "Correction",
     "Department", "DispatchRule", "FollowUpTask", "IdempotencyKey", "MetricSnapshot", "Notification",
-    "OutboxMessage", "Reminder", "ReviewTask", "Ticket", "TicketEvent", "User",
+    "Open311Request", "OutboxMessage", "Reminder", "ReviewTask", "Ticket", "TicketEvent", "User",
 ]

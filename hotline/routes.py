@@ -17,6 +17,7 @@ def register_blueprints(app: Flask) -> None:
     from hotline.followups.api import bp as followups_api
     from hotline.knowledge.api import bp as kb_api
     from hotline.notify.api import bp as notify_api
+    from hotline.open311 import submit as _open311_post  # noqa: F401  (attaches POST requests.json)
     from hotline.open311.api import bp as open311_api
     from hotline.openapi import bp as openapi_bp
     from hotline.supervision.api import blueprints as supervision_blueprints

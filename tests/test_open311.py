@@ -23,7 +23,7 @@ def test_requests_hide_personal_data_and_confidential_tickets(api):
     services = api.client.get("/open311/v2/services.json").get_json()
     assert {s["service_code"] for s in services} >= {"complaint", "consultation"}
     bad = api.client.get("/open311/v2/requests.json?status=maybe")
-    assert bad.status_code == 422 and bad.get_json()["error"]["message"]
+    assert bad.status_code == 422 and bad.get_json()[0]["code"] == 422 and bad.get_json()[0]["description"]
 
 
 def test_descriptions_are_scrubbed_and_reports_never_public(api):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, current_app, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from werkzeug.wrappers import Response
 
@@ -62,6 +62,12 @@ def day_text(moment: datetime | None) -> str:
 def client_address() -> str:
     """The client's address as the server sees it (behind a proxy, configure ProxyFix)."""
     return request.remote_addr or "unknown"
+
+
+def public_url(endpoint: str, **values: Any) -> str:
+    """An absolute link for an SMS: PUBLIC_BASE_URL when configured (never the request's Host header then)."""
+    base = (current_app.config.get("PUBLIC_BASE_URL") or "").rstrip("/")
+    return f"{base}{url_for(endpoint, **values)}" if base else url_for(endpoint, _external=True, **values)
 
 
 def message_page(status: int, title: str, message: str, **context: Any) -> tuple[str, int]:

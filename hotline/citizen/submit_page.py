@@ -7,7 +7,7 @@ from typing import Any
 from flask import current_app, redirect, render_template, request, session, url_for
 
 from hotline.citizen import abuse
-from hotline.citizen.blueprint import bp, client_address, day_text, refusal_page
+from hotline.citizen.blueprint import bp, client_address, day_text, public_url, refusal_page
 from hotline.citizen.submit import FIELDS, is_mobile, normalize_phone, promise, queue_receipt, submit
 from hotline.clock import utcnow
 from hotline.db import session as db_session
@@ -73,7 +73,7 @@ def submit_post() -> Any:
     rules = rules_at(db, utcnow())
     result = submit(db, data=data, channel=Channel.WEB, rules=rules)
     ticket = result.ticket
-    track_url = _public_url("public.track_form", number=ticket.number)
+    track_url = public_url("public.track_form", number=ticket.number)
     sms = queue_receipt(db, ticket=ticket, track_url=track_url, now=rules.now)
     db.commit()
     abuse.count("submit_address", address)
@@ -83,13 +83,6 @@ def submit_post() -> Any:
                                   "reply_by": day_text(promised.reply_by), "sms": sms is not None,
                                   "phone": mask_phone(ticket.caller_phone) if is_mobile(ticket.caller_phone) else None}
     return redirect(url_for("public.receipt"))
-
-
-def _public_url(endpoint: str, **values: Any) -> str:
-    """An absolute link for an SMS: PUBLIC_BASE_URL when configured (never the request's Host header then)."""
-    base = (current_app.config.get("PUBLIC_BASE_URL") or "").rstrip("/")
-    path = url_for(endpoint, **values)
-    return f"{base}{path}" if base else url_for(endpoint, _external=True, **values)
 
 
 @bp.get("/submit/receipt")

@@ -1,6 +1,15 @@
 """The web pages (简体中文) over the same services as the API: login, 受理台, 工单, 回访."""
 
-from hotline.web import auth, console, filters, followups, online, reports, tickets  # noqa: F401  (attach the views)
+from hotline.web import (  # noqa: F401  (attach the views)
+    apikeys,
+    auth,
+    console,
+    filters,
+    followups,
+    online,
+    reports,
+    tickets,
+)
 from hotline.web.blueprint import bp
 
 __all__ = ["bp"]
