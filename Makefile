@@ -3,7 +3,7 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: install run test lint clean
+.PHONY: install run test lint clean screenshots
 
 install: $(VENV)/.installed
 
@@ -21,6 +21,12 @@ run: install
 
 test: install
 	@scripts/test.sh
+
+# Screenshots of the pages from the browser tests (the public pages at 390 px) in var/screenshots/.
+screenshots: install
+	@mkdir -p var/screenshots
+	@WEB_SHOTS_DIR=$(CURDIR)/var/screenshots scripts/test.sh tests/browser -q
+	@echo "screenshots in var/screenshots/"
 
 lint: install
 	@$(VENV)/bin/ruff check .

@@ -39,7 +39,7 @@ PUBLIC_STATUS: dict[str, tuple[str, str]] = {
     Status.IN_PROGRESS: ("办理中", "承办单位正在办理，将在答复期限前答复您。"),
     Status.SUSPENDED: ("办理中", "承办单位正在办理（经批准暂停计时），将尽快答复您。"),
     Status.REPLIED: ("已答复，审核中", "承办单位已答复，热线中心正在审核答复内容。"),
-    Status.AWAITING_FOLLOW_UP: ("已答复", "承办单位已答复，热线将回访了解您的意见，您也可在下方评价。"),
+    Status.AWAITING_FOLLOW_UP: ("已答复", "承办单位已答复，热线将回访了解您的意见。"),
     Status.CLOSED: ("已办结", "您的诉求已办结。"),
     Status.MERGED: ("合并办理", "您的诉求与相同事项合并办理，办理结果一并答复。"),
     Status.TRANSFERRED: ("已转交", "您的诉求已转交 110 / 119 / 120 处理。"),
