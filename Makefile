@@ -3,7 +3,7 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: install run test lint clean screenshots
+.PHONY: install run test test-postgres lint clean screenshots
 
 install: $(VENV)/.installed
 
@@ -27,6 +27,10 @@ screenshots: install
 	@mkdir -p var/screenshots
 	@WEB_SHOTS_DIR=$(CURDIR)/var/screenshots scripts/test.sh tests/browser -q
 	@echo "screenshots in var/screenshots/"
+
+# The whole suite on the machine's PostgreSQL: one throw-away database, created and dropped by the run.
+test-postgres: install
+	@TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/postgres} scripts/test.sh
 
 lint: install
 	@$(VENV)/bin/ruff check .

@@ -184,13 +184,17 @@ class DispatchPipeline:
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Return calibrated probabilities (columns in ``classes`` order) for raw texts."""
+        out = np.empty((len(texts), len(self.classes)))
+        for i, text in enumerate(texts):
+            out[i] = self.proba_words(tokenizer.tokens(text))
+        return out
+
+    def proba_words(self, words: list[str]) -> np.ndarray:
+        """Return calibrated probabilities for one text already segmented by ``tokenizer.tokens``."""
         fast = self.__dict__.get("_fast")
         if fast is None:
             fast = self.__dict__["_fast"] = FastScorer(self)
-        out = np.empty((len(texts), len(self.classes)))
-        for i, text in enumerate(texts):
-            out[i] = fast.proba(tokenizer.tokens(text))
-        return out
+        return fast.proba(words)
 
     def __getstate__(self) -> dict:
         # The fast scorer only re-references fitted arrays; rebuild it after loading instead of pickling it.

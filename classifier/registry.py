@@ -114,7 +114,12 @@ class DispatchModel:
 
     def suggest(self, text: str, k: int = 3) -> list[tuple[str, float]]:
         """Return the k most likely labels with their calibrated confidence, best first."""
-        proba = self.predict_proba([text])[0]
+        return self.suggest_words(tokenizer.tokens(text), k)
+
+    def suggest_words(self, words: list[str], k: int = 3) -> list[tuple[str, float]]:
+        """``suggest`` for a text the caller already segmented with ``tokenizer.tokens`` (segment once,
+        share the words with other consumers)."""
+        proba = self.pipeline.proba_words(words)
         top = np.argsort(-proba, kind="stable")[: max(k, 0)]
         return [(self.labels[i], float(proba[i])) for i in top]
 

@@ -10,12 +10,13 @@ from hotline.knowledge.models import Article, ArticleFeedback, ArticleVersion, R
 from hotline.notify.models import Notification, OutboxMessage
 from hotline.open311.models import ApiKey, Open311Request
 from hotline.reminders.models import Reminder
-from hotline.supervision.models import MetricSnapshot
+from hotline.supervision.models import MetricSnapshot, TicketSignature, TicketTextBand
 from hotline.tickets.models import IdempotencyKey, Ticket, TicketEvent
 
 __all__ = [
     "AccessLog", "ApiKey", "ApiToken", "Article", "ArticleFeedback", "ArticleVersion", "CalendarDay", "CitizenRating",
     "Correction",
     "Department", "DispatchRule", "FollowUpTask", "IdempotencyKey", "MetricSnapshot", "Notification",
-    "Open311Request", "OutboxMessage", "Reminder", "ReviewTask", "Ticket", "TicketEvent", "User",
+    "Open311Request", "OutboxMessage", "Reminder", "ReviewTask", "Ticket", "TicketEvent", "TicketSignature",
+    "TicketTextBand", "User",
 ]

@@ -11,7 +11,7 @@ import numpy as np
 from knowledge_base.bm25 import BM25Params, Postings, bm25f_matrix
 from knowledge_base.models import ArticleDoc, Hit
 from knowledge_base.snippet import Highlighter
-from knowledge_base.text import char_bigrams, tokenize
+from knowledge_base.text import char_bigrams, latin_terms, terms_from_words, tokenize
 
 _NEVER, _ALWAYS = -(2**62), 2**62
 
@@ -81,12 +81,14 @@ class SearchIndex:
         return len(self.docs)
 
     def search(self, query: str, *, k: int = 5, department: str | None = None, tag: str | None = None,
-               status: str | None = "published", on: dt.date | None = None) -> list[Hit]:
+               status: str | None = "published", on: dt.date | None = None,
+               words: Sequence[str] | None = None) -> list[Hit]:
         """Top-k articles for the query, best first; a filter left as None matches everything.
 
         `on` (usually today) hides articles not yet effective or already expired on that date.
+        `words`: the query already segmented elsewhere (see `query_terms`).
         """
-        ids, weights = self.query_terms(query)
+        ids, weights = self.query_terms(query, words=words)
         if len(ids) == 0 or k <= 0:
             return []
         scores = self._postings.score(ids, weights)
@@ -98,16 +100,24 @@ class SearchIndex:
         marker = Highlighter([self._terms[t] for t in ranked])
         return [self._hit(i, float(scores[i]), marker) for i in top_k(scores, k)]
 
-    def scores(self, query: str) -> np.ndarray:
+    def scores(self, query: str, *, words: Sequence[str] | None = None) -> np.ndarray:
         """Unfiltered score of every document, in `docs` order (for evaluation and diagnostics)."""
-        ids, weights = self.query_terms(query)
+        ids, weights = self.query_terms(query, words=words)
         return self._postings.score(ids, weights)
 
-    def query_terms(self, query: str) -> tuple[np.ndarray, np.ndarray]:
-        """Ids of the query's indexed terms and their saturated query-frequency weights."""
+    def query_terms(self, query: str, *, words: Sequence[str] | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Ids of the query's indexed terms and their saturated query-frequency weights.
+
+        With `words` (the query segmented once by the caller, e.g. at intake) no jieba pass is made
+        here: the words give the terms (`terms_from_words`) and the text only its character bigrams.
+        """
         p = self.params
         text = query[: p.max_query_chars]
-        tokens = tokenize(text[: p.max_query_word_chars], query=True, with_bigrams=False)
+        if words is None:
+            tokens = tokenize(text[: p.max_query_word_chars], query=True, with_bigrams=False)
+        else:
+            head = text[: p.max_query_word_chars]
+            tokens = terms_from_words(words, max_chars=p.max_query_word_chars) + latin_terms(head)
         if p.bigrams:
             tokens += char_bigrams(text)
         counts = Counter(self._vocab[t] for t in tokens if t in self._vocab)

@@ -6,6 +6,7 @@ import logging
 import re
 import threading
 import unicodedata
+from collections.abc import Iterable
 
 import jieba
 
@@ -59,6 +60,8 @@ _USER_ID = re.compile(r"(?<![a-z0-9])(?:uu|u|a)\d{5,}", re.IGNORECASE)
 _PLACE_CODE = re.compile(r"(?<![a-z0-9])([a-z]\d{0,2}[省市区县镇乡村])")
 _NON_WORD = re.compile(r"[^\w]+|_+")
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
+_HAN_CHAR = re.compile(r"[\u4e00-\u9fff]")
+_LATIN_RUN = re.compile(r"[a-z0-9]+")
 BIGRAM_MARK = "#"
 
 _lock = threading.Lock()
@@ -131,6 +134,37 @@ def bigrams(norm: str) -> list[str]:
 def char_bigrams(text: str) -> list[str]:
     """Normalise text and return only its marked character bigrams."""
     return bigrams(normalize(text))
+
+
+def terms_from_words(words: Iterable[str], *, max_chars: int) -> list[str]:
+    """Query terms from words another segmenter already cut (the intake's one segmentation of a message).
+
+    The same terms `tokenize(query=True)` gives, as far as the other dictionary allows: two adjacent
+    words that spell a synonym variant are joined back (没 + 水 -> 停水), every word takes its
+    canonical form, stop words and tokens without a Chinese character (markers, digits) are left out,
+    and only the first `max_chars` characters of words count, like a query's first characters.
+    """
+    out: list[str] = []
+    seq = [w for w in words if _HAN_CHAR.search(w)]
+    used, i = 0, 0
+    while i < len(seq) and used < max_chars:
+        pair = seq[i] + seq[i + 1] if i + 1 < len(seq) else ""
+        word = pair if pair in _CANONICAL or pair in SYNONYMS else seq[i]
+        i += 2 if word is pair else 1
+        used += len(word)
+        if word not in STOP_WORDS:
+            out.append(canonical(word))
+    return out
+
+
+def latin_terms(text: str) -> list[str]:
+    """The terms of a text that are not Chinese words: place codes (a3区) and Latin/digit runs, as
+    `tokenize` keeps them (single digits left out). Cheap (no jieba): completes words cut by a
+    segmenter that drops them."""
+    norm = normalize(text)
+    places = _PLACE_CODE.findall(norm)
+    runs = _LATIN_RUN.findall(_PLACE_CODE.sub(" ", norm))
+    return places + [r for r in runs if not (r.isdigit() and len(r) < 2)]
 
 
 def tokenize(text: str, *, query: bool = False, with_bigrams: bool = True) -> list[str]:

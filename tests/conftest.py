@@ -6,6 +6,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -28,13 +29,17 @@ def redis_url() -> Iterator[str]:
 @pytest.fixture(scope="session")
 def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A database with every table and the demo city, copied for each test (migrations: test_migrations)."""
+    path = tmp_path_factory.mktemp("template") / "hotline.db"
+    _build_demo_database(f"sqlite:///{path}")
+    return path
+
+
+def _build_demo_database(url: str) -> None:
     from hotline import create_app
     from hotline.db import Base, session
     from hotline.demo.load import load_city
     from tests.support.factories import T0
 
-    path = tmp_path_factory.mktemp("template") / "hotline.db"
-    url = f"sqlite:///{path}"
     app = create_app({"DATABASE_URL": url, "QUEUES_ENABLED": False})
     Base.metadata.create_all(app.extensions["db"].engine)
     with app.app_context():
@@ -42,17 +47,51 @@ def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
         load_city(db, now=T0)
         db.commit()
     app.extensions["db"].dispose()
-    return path
+
+
+@pytest.fixture(scope="session")
+def suite_postgres() -> Iterator[Any]:
+    """`make test-postgres`: one throw-away database on TEST_DATABASE_URL's server for the whole session,
+    with the demo city as a snapshot put back before each test; None on the SQLite default."""
+    from tests.support.pgsuite import ScratchDatabase, Snapshot, server_url
+
+    server = server_url()
+    if server is None:
+        yield None
+        return
+    from hotline.db import Base, make_engine
+
+    scratch = ScratchDatabase(server).create()
+    try:
+        _build_demo_database(scratch.url)
+        engine = make_engine(scratch.url)
+        snapshot = Snapshot.take(engine, Base.metadata)
+        yield scratch, engine, snapshot
+        engine.dispose()
+    finally:
+        scratch.drop()
 
 
 @pytest.fixture
-def app(template_db: Path, tmp_path: Path, redis_url: str):  # type: ignore[no-untyped-def]
-    """An app on a fresh copy of the template database."""
+def database_url(suite_postgres: Any, request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A database holding the demo city and nothing else, for this test alone."""
+    if suite_postgres is None:
+        path = tmp_path / "hotline.db"
+        shutil.copy(request.getfixturevalue("template_db"), path)
+        return f"sqlite:///{path}"
+    from hotline.db import Base
+
+    scratch, engine, snapshot = suite_postgres
+    snapshot.restore(engine, Base.metadata)
+    return scratch.url
+
+
+@pytest.fixture
+def app(database_url: str, tmp_path: Path, redis_url: str):  # type: ignore[no-untyped-def]
+    """An app on a fresh copy of the demo-city database (SQLite file, or the restored PostgreSQL one)."""
     from hotline import create_app
 
-    path = tmp_path / "hotline.db"
-    shutil.copy(template_db, path)
-    application = create_app({"DATABASE_URL": f"sqlite:///{path}", "REDIS_URL": redis_url, "TESTING": True,
+    application = create_app({"DATABASE_URL": database_url, "REDIS_URL": redis_url, "TESTING": True,
                               "QUEUES_ENABLED": False, "HOTLINE_MODEL_DIR": str(tmp_path / "models")})
     yield application
     application.extensions["db"].dispose()

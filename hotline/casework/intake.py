@@ -8,10 +8,11 @@ from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
+from hotline.casework.text import PreparedText, prepare
 from hotline.departments.models import User
 from hotline.dispatching import decide
 from hotline.knowledge.search import search_published
-from hotline.supervision.duplicates import at_intake
+from hotline.supervision.duplicates import at_intake, remember
 from hotline.tickets import service
 from hotline.tickets.service import Intake
 from hotline.tickets.transitions import Rules
@@ -23,18 +24,31 @@ T = TypeVar("T")
 def receive_with_help(session: Session, *, data: dict[str, Any], actor: User, rules: Rules,
                       idempotency_key: str | None = None, hold: bool = False) -> Intake:
     """Receive a ticket and attach what helps the operator decide (suggestions, answers, duplicates);
-    ``hold`` keeps it for the operator instead of auto-dispatching (the citizen channels)."""
+    ``hold`` keeps it for the operator instead of auto-dispatching (the citizen channels).
+
+    The content is segmented once; classifier, knowledge search and duplicate signature share the words."""
     result = service.receive(session, data=data, actor=actor, rules=rules, idempotency_key=idempotency_key)
     ticket = result.ticket
-    duplicates = _optional(session, "duplicates", lambda: at_intake(session, ticket=ticket, now=rules.now), [])
+    text = prepare(ticket.content)
+    duplicates = _optional(session, "duplicates", lambda: _duplicates(session, result, text, rules), [])
     result.extras["duplicates"] = duplicates
     if result.created:
         # A likely duplicate waits for the operator (并单 is only possible before dispatch).
         result.extras.update(_optional(session, "dispatch suggestions", lambda: decide.propose_and_dispatch(
-            session, ticket=ticket, rules=rules, hold=hold or bool(duplicates)), {"auto_dispatch": None}))
-    result.extras["knowledge"] = _optional(
-        session, "knowledge matches", lambda: search_published(session, ticket.content, k=5, now=rules.now), [])
+            session, ticket=ticket, rules=rules, hold=hold or bool(duplicates), words=text.words),
+            {"auto_dispatch": None}))
+    result.extras["knowledge"] = _optional(session, "knowledge matches", lambda: search_published(
+        session, ticket.content, k=5, now=rules.now, words=text.words), [])
     return result
+
+
+def _duplicates(session: Session, result: Intake, text: PreparedText, rules: Rules) -> list[dict[str, Any]]:
+    """Possible duplicates of the ticket; a new ticket's signature is stored for the ones after it."""
+    found = at_intake(session, ticket=result.ticket, now=rules.now, signature=text.signature,
+                      signed=result.created)
+    if result.created:
+        remember(session, ticket=result.ticket, signature=text.signature)
+    return found
 
 
 def _optional(session: Session, what: str, compute: Callable[[], T], fallback: T) -> T:

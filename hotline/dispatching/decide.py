@@ -16,10 +16,11 @@ from hotline.tickets.models import Ticket
 from hotline.tickets.transitions import Rules, transition
 
 
-def propose_and_dispatch(session: Session, *, ticket: Ticket, rules: Rules, hold: bool = False) -> dict[str, Any]:
+def propose_and_dispatch(session: Session, *, ticket: Ticket, rules: Rules, hold: bool = False,
+                         words: list[str] | None = None) -> dict[str, Any]:
     """Store the suggestions on the ticket and auto-dispatch it when a rule or a sure model says where
-    (unless `hold`: the operator must look at it first)."""
-    found, model = suggest(ticket.content, k=3)
+    (unless `hold`: the operator must look at it first). `words`: the content already segmented."""
+    found, model = suggest(ticket.content, k=3, words=words)
     ticket.suggestions = [{"department": s.department, "confidence": s.confidence} for s in found]
     ticket.model_version = getattr(model, "version", None)
     extras: dict[str, Any] = {"auto_dispatch": None}  # the suggestions are on the ticket itself

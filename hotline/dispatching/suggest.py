@@ -54,13 +54,16 @@ def label_department(label: str) -> str:
     return current_app.config["LABEL_DEPARTMENTS"].get(label, label)
 
 
-def suggest(text: str, *, k: int = 3) -> tuple[list[Suggestion], Any | None]:
-    """Top-k departments for a text, best first, and the model that proposed them."""
+def suggest(text: str, *, k: int = 3, words: list[str] | None = None) -> tuple[list[Suggestion], Any | None]:
+    """Top-k departments for a text, best first, and the model that proposed them.
+
+    `words`: the text already segmented by `classifier.tokenizer.tokens` (intake segments once)."""
     model = current_model()
     if model is None or not text.strip():
         return [], model
     merged: dict[str, Suggestion] = {}
-    for label, confidence in model.suggest(text, k=k):
+    found = model.suggest(text, k=k) if words is None else model.suggest_words(words, k=k)
+    for label, confidence in found:
         department = label_department(label)
         if department not in merged:
             merged[department] = Suggestion(department, round(float(confidence), 4), label)

@@ -62,19 +62,23 @@ def today(now: datetime) -> date:
 
 def search_articles(session: Session, query: str, k: int = 5, *, department: str | None = None,
                     tag: str | None = None, status: str | None = "published",
-                    now: datetime | None = None) -> list[dict]:
-    """Top-k articles for the query with highlighted snippets; published ones are limited to their dates."""
+                    now: datetime | None = None, words: list[str] | None = None) -> list[dict]:
+    """Top-k articles for the query with highlighted snippets; published ones are limited to their dates.
+
+    `words`: the query already segmented (intake segments a message once for every consumer)."""
     on = today(now or utcnow()) if status == "published" else None
-    hits = current_index(session, published_only=status == "published").search(query or "", k=k, department=department, tag=tag, status=status,
-                                         on=on)
+    index = current_index(session, published_only=status == "published")
+    hits = index.search(query or "", k=k, department=department, tag=tag, status=status, on=on, words=words)
     return [{"id": h.article_id, "title": h.title, "snippet": h.snippet, "department": h.department,
              "score": h.score} for h in hits]
 
 
 def search_published(session: Session, query: str, k: int = 5, *, department: str | None = None,
-                     tag: str | None = None, now: datetime | None = None) -> list[dict]:
+                     tag: str | None = None, now: datetime | None = None,
+                     words: list[str] | None = None) -> list[dict]:
     """Published, currently effective articles best matching the query: {id, title, snippet, department, score}."""
-    return search_articles(session, query, k, department=department, tag=tag, status="published", now=now)
+    return search_articles(session, query, k, department=department, tag=tag, status="published", now=now,
+                           words=words)
 
 
 def usable_problem(article: Article, now: datetime) -> str | None:

@@ -1,4 +1,9 @@
-"""并单: similar open tickets offered at intake, and what a merged group shares (result, citizens)."""
+"""并单: similar open tickets offered at intake, and what a merged group shares (result, citizens).
+
+Candidates come from three index lookups over the duplicate window (config `duplicate_days`): the same
+caller's phone, the same address, and tickets sharing an LSH band key of the text signature
+(signature.py). Nothing at intake scans the tickets table or fits a vectoriser: the text similarity is
+the estimated Dice coefficient of the stored signatures."""
 
 from __future__ import annotations
 
@@ -6,58 +11,110 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
+import numpy as np
 from flask import current_app
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.metrics.pairwise import cosine_similarity
-from sqlalchemy import or_, select
+from sqlalchemy import delete, insert, select, union
 from sqlalchemy.orm import Session
 
+from classifier import tokenizer
 from hotline.clock import iso
+from hotline.supervision import signature as sig
+from hotline.supervision.models import TicketSignature, TicketTextBand
 from hotline.tickets.enums import LABELS, OPEN_STATUSES
 from hotline.tickets.models import Ticket
 from hotline.tickets.serialize import shared_result
 
 TEXT_WEIGHT, PHONE_WEIGHT, PLACE_WEIGHT = 0.6, 0.25, 0.15
 COLUMNS = (Ticket.id, Ticket.number, Ticket.status, Ticket.content, Ticket.caller_phone, Ticket.district,
-           Ticket.address, Ticket.received_at)
+           Ticket.address, Ticket.received_at, TicketSignature.ticket_id.label("signed"), TicketSignature.minhash)
 
 
-def _candidates(session: Session, ticket: Ticket, *, since: datetime, limit: int) -> list[Any]:
-    """A bounded set: the same caller, the same address, then the most recent in the same district."""
-    base = select(*COLUMNS).where(Ticket.id != ticket.id, Ticket.received_at >= since,
-                                  Ticket.status.in_([s.value for s in OPEN_STATUSES]),
-                                  Ticket.merged_into_id.is_(None), Ticket.invalid.is_(False))
-    same = []
-    if ticket.caller_phone:
-        same.append(Ticket.caller_phone == ticket.caller_phone)
-    if ticket.address:
-        same.append(Ticket.address == ticket.address)
-    rows: dict[int, Any] = {}
-    if same:
-        rows.update((r.id, r) for r in session.execute(base.where(or_(*same)).order_by(Ticket.id.desc())
-                                                       .limit(limit)))
-    near = base.where(Ticket.district == ticket.district) if ticket.district else base
-    rows.update((r.id, r) for r in session.execute(near.order_by(Ticket.id.desc()).limit(limit)))
-    return list(rows.values())
+def text_signature(content: str, words: list[str] | None = None) -> np.ndarray | None:
+    """The signature of a request's text: MinHash of its content words (`tokenizer.tokens`, given when
+    the caller already segmented the text) joined, so punctuation, digits and stop words do not count."""
+    words = tokenizer.tokens(content) if words is None else words
+    return sig.minhash("".join(tokenizer.content(words)))
 
 
-def _text_similarity(text: str, others: list[str]) -> list[float]:
-    vectorizer = TfidfVectorizer(analyzer="char", ngram_range=(2, 3), sublinear_tf=True)
-    try:
-        matrix = vectorizer.fit_transform([text, *others])
-    except ValueError:  # no n-gram at all (one-character texts): nothing to compare
-        return [0.0] * len(others)
-    return [float(v) for v in cosine_similarity(matrix[0], matrix[1:])[0]]
+def remember(session: Session, *, ticket: Ticket, signature: np.ndarray | None) -> None:
+    """Store a new ticket's signature and band keys (flushes), so later tickets find it by index."""
+    session.add(TicketSignature(ticket_id=ticket.id, received_at=ticket.received_at,
+                                minhash=sig.to_bytes(signature) if signature is not None else None))
+    session.flush()
+    if signature is not None:
+        session.execute(insert(TicketTextBand), [
+            {"band_key": key, "ticket_id": ticket.id, "received_at": ticket.received_at}
+            for key in sorted(set(sig.band_keys(signature)))])
+
+
+def prune(session: Session, *, before: datetime) -> int:
+    """Forget signatures and bands of tickets received before `before` (older than any duplicate window)."""
+    session.execute(delete(TicketTextBand).where(TicketTextBand.received_at < before))
+    gone = session.execute(delete(TicketSignature).where(TicketSignature.received_at < before))
+    return gone.rowcount or 0
+
+
+def _stored(session: Session, ticket: Ticket) -> np.ndarray | None:
+    row = session.execute(select(TicketSignature.minhash).where(TicketSignature.ticket_id == ticket.id)).first()
+    if row is None:  # received before signatures existed
+        return text_signature(ticket.content)
+    return sig.from_bytes(row.minhash) if row.minhash is not None else None
+
+
+def _candidate_ids(ticket: Ticket, signature: np.ndarray | None, *, since: datetime, limit: int) -> Any:
+    """Ids of the same caller's, the same address's and similar texts' recent tickets: three index lookups."""
+    parts = []
+    for column, value in ((Ticket.caller_phone, ticket.caller_phone), (Ticket.address, ticket.address)):
+        if value:
+            parts.append(select(Ticket.id).where(column == value, Ticket.received_at >= since)
+                         .order_by(Ticket.received_at.desc()).limit(limit))
+    if signature is not None:
+        parts.append(select(TicketTextBand.ticket_id.label("id")).where(
+            TicketTextBand.band_key.in_(sig.band_keys(signature)), TicketTextBand.received_at >= since)
+            .limit(limit))
+    if not parts:
+        return None
+    # Each part is a bounded subquery, so SQLite accepts the LIMIT inside a compound SELECT.
+    return union(*(select(p.subquery().c.id) for p in parts))
+
+
+def _candidates(session: Session, ticket: Ticket, signature: np.ndarray | None, *, since: datetime,
+                limit: int) -> list[Any]:
+    """Open, unmerged, valid tickets among the candidates, newest first (never a scan of the table)."""
+    ids = _candidate_ids(ticket, signature, since=since, limit=limit)
+    if ids is None:
+        return []
+    query = (select(*COLUMNS).outerjoin(TicketSignature, TicketSignature.ticket_id == Ticket.id)
+             .where(Ticket.id.in_(ids), Ticket.id != ticket.id,
+                    Ticket.status.in_([s.value for s in OPEN_STATUSES]),
+                    Ticket.merged_into_id.is_(None), Ticket.invalid.is_(False))
+             .order_by(Ticket.id.desc()).limit(limit))
+    return list(session.execute(query))
+
+
+def _similarities(signature: np.ndarray | None, rows: list[Any]) -> list[float]:
+    # Tickets received before signatures existed get theirs computed here, once per lookup.
+    stored = [r.minhash if r.signed is not None else _bytes(text_signature(r.content)) for r in rows]
+    return sig.similarity(signature, stored)
+
+
+def _bytes(signature: np.ndarray | None) -> bytes | None:
+    return sig.to_bytes(signature) if signature is not None else None
 
 
 def find_duplicates(session: Session, *, ticket: Ticket, now: datetime, settings: Mapping[str, Any],
-                    limit: int = 5) -> list[dict[str, Any]]:
-    """Open tickets of the last days that look like the same request, best first, with the reason."""
+                    limit: int = 5, signature: np.ndarray | None = None,
+                    signed: bool = False) -> list[dict[str, Any]]:
+    """Open tickets of the last days that look like the same request, best first, with the reason.
+
+    `signature` (with `signed=True`) is the ticket's own, when the caller just computed it."""
+    if not signed:
+        signature = _stored(session, ticket)
     since = now - timedelta(days=settings["duplicate_days"])
-    rows = _candidates(session, ticket, since=since, limit=settings["duplicate_candidates"])
+    rows = _candidates(session, ticket, signature, since=since, limit=settings["duplicate_candidates"])
     if not rows:
         return []
-    texts = _text_similarity(ticket.content, [r.content for r in rows])
+    texts = _similarities(signature, rows)
     found = []
     for row, text in zip(rows, texts, strict=True):
         phone = bool(ticket.caller_phone) and row.caller_phone == ticket.caller_phone
@@ -93,6 +150,10 @@ def merge_group(session: Session, *, ticket: Ticket) -> dict[str, Any]:
             "merged": [brief(t) for t in merged], "citizens": 1 + len(merged), "result": shared_result(primary)}
 
 
-def at_intake(session: Session, *, ticket: Ticket, now: datetime) -> list[dict[str, Any]]:
-    """The possible duplicates POST /tickets returns: [{id, number, status, score, reason}]."""
-    return find_duplicates(session, ticket=ticket, now=now, settings=current_app.config["SUPERVISION"])
+def at_intake(session: Session, *, ticket: Ticket, now: datetime, signature: np.ndarray | None = None,
+              signed: bool = False) -> list[dict[str, Any]]:
+    """The possible duplicates POST /tickets returns: [{id, number, status, score, reason}].
+
+    `signature`/`signed`: the new ticket's signature, computed from the words intake shares."""
+    return find_duplicates(session, ticket=ticket, now=now, settings=current_app.config["SUPERVISION"],
+                           signature=signature, signed=signed)

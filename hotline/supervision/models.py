@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Date, ForeignKey, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hotline.db import Base
@@ -24,3 +24,27 @@ class MetricSnapshot(Base):
     counts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     rates: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     taken_at: Mapped[datetime]
+
+
+class TicketSignature(Base):
+    """A ticket's text signature (MinHash of its words' 3-grams, see signature.py), written at intake.
+
+    A row with no signature marks a text too short to compare; no row at all, a ticket received
+    before signatures existed (its signature is then computed when needed)."""
+
+    __tablename__ = "ticket_signatures"
+
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(index=True)
+    minhash: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+
+class TicketTextBand(Base):
+    """One LSH band key of a ticket's signature: equal keys find similar texts by index, not by scan."""
+
+    __tablename__ = "ticket_text_bands"
+
+    band_key: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True,
+                                           autoincrement=False)
+    received_at: Mapped[datetime] = mapped_column(index=True)

@@ -38,6 +38,9 @@ class Ticket(Base):
     __table_args__ = (
         Index("ix_tickets_status_reply_due", "status", "reply_due_at"),
         Index("ix_tickets_department_status", "department_id", "status"),
+        # Duplicates and caller history: one caller's / one address's most recent tickets, by index.
+        Index("ix_tickets_caller_phone_received", "caller_phone", "received_at"),
+        Index("ix_tickets_address_received", "address", "received_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -47,7 +50,7 @@ class Ticket(Base):
 
     content: Mapped[str] = mapped_column(Text)
     caller_name: Mapped[str | None] = mapped_column(String(60))
-    caller_phone: Mapped[str | None] = mapped_column(String(30), index=True)
+    caller_phone: Mapped[str | None] = mapped_column(String(30))
     confidential: Mapped[bool] = mapped_column(Boolean, default=False)
     channel: Mapped[str] = mapped_column(String(10))
     kind: Mapped[str] = mapped_column(String(20))

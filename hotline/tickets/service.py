@@ -143,3 +143,15 @@ def list_tickets(session: Session, *, user: User, filters: TicketFilter, now: da
         like = f"%{filters.q}%"
         query = query.where(or_(Ticket.content.like(like), Ticket.number.like(like), Ticket.address.like(like)))
     return paginate(session, query.order_by(Ticket.id.desc()), page=page, per_page=per_page)
+
+
+def caller_history(session: Session, *, user: User, phone: str, limit: int = 20) -> list[Ticket]:
+    """The caller's earlier tickets, newest first, among those the user may open (one index range).
+
+    Department staff never learn a caller's identity they may not see, so for them a phone number does
+    not find tickets whose caller is confidential or that report on their own department."""
+    query = _scoped(select(Ticket), user).where(Ticket.caller_phone == phone)
+    if user.role == Role.DEPARTMENT:
+        query = query.where(Ticket.confidential.is_(False), or_(
+            Ticket.reported_department_id.is_(None), Ticket.reported_department_id != user.department_id))
+    return list(session.scalars(query.order_by(Ticket.received_at.desc()).limit(limit)))
