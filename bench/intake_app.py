@@ -55,4 +55,10 @@ def create_bench_app() -> Flask:
     app = create_app()
     BenchBase.metadata.create_all(app.extensions["db"].engine)
     app.register_blueprint(bp)
+    try:  # the access table refuses undeclared routes; declare this one in the bench process only
+        from hotline.access import ACCESS, public
+
+        ACCESS.setdefault("bench_bare.insert", public())
+    except ImportError:  # before the access table existed
+        pass
     return app

@@ -18,7 +18,6 @@ from typing import Any
 # (module, attribute, stage): the functions of each stage, wherever the intake path looks them up.
 # Entries whose module or attribute does not exist (older or newer code) are skipped.
 PATCHES = [
-    ("hotline.casework.signals", "prepare", "tokenise"),
     ("classifier.tokenizer", "tokens", "tokenise"),
     ("knowledge_base.search", "tokenize", "tokenise"),
     ("knowledge_base.search", "char_bigrams", "tokenise"),
@@ -27,6 +26,8 @@ PATCHES = [
     ("hotline.casework.intake", "search_published", "knowledge"),
     ("hotline.casework.intake", "search_tokens", "knowledge"),
     ("hotline.casework.intake", "at_intake", "duplicates"),
+    ("hotline.casework.intake", "remember", "duplicates"),
+    ("hotline.casework.text", "text_signature", "duplicates"),
     ("hotline.casework.intake", "find_duplicates", "duplicates"),
     ("sqlalchemy.orm.session.Session", "flush", "database"),
     ("sqlalchemy.orm.session.Session", "commit", "database"),

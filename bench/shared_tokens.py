@@ -72,10 +72,10 @@ def cpu(model, index: SearchIndex, texts: list[str]) -> dict[str, dict[str, floa
         t2 = time.thread_time()
         words = tokenizer.tokens(text)
         t3 = time.thread_time()
-        scorer.proba_words(words) if hasattr(scorer, "proba_words") else model.suggest(text, k=3)
+        scorer.proba_words(words)
         t4 = time.thread_time()
         index.search(text, k=5, on=today, words=words)
-        signature.minhash(tokenizer.content_text(words) if hasattr(tokenizer, "content_text") else "".join(words))
+        signature.minhash("".join(tokenizer.content(words)))
         t5 = time.thread_time()
         took["classifier_suggest"].append(t1 - t0)
         took["classifier_from_words"].append(t4 - t3)
@@ -88,6 +88,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, help="model directory (default: the TipDM model of bench/intake.py)")
     parser.add_argument("--limit", type=int, default=0, help="use only the first N queries and messages")
+    parser.add_argument("--tuned-on", type=int, default=800,
+                        help="the first N queries chose how shared words become query terms; reported apart")
+    parser.add_argument("--no-cpu", action="store_true", help="quality only")
     args = parser.parse_args()
     import classifier
 
@@ -100,10 +103,15 @@ def main() -> None:
     if args.limit:
         queries, texts = queries[: args.limit], texts[: args.limit]
     index = SearchIndex.build(docs)
-    result = {"articles": len(docs), "queries": len(queries), "messages": len(texts),
-              "kb_own_segmentation": ranks(index, queries, shared=False),
-              "kb_shared_words": ranks(index, queries, shared=True)}
+    result: dict = {"articles": len(docs), "queries": len(queries), "messages": len(texts)}
+    for part, rows in (("tuned_on", queries[: args.tuned_on]), ("held_out", queries[args.tuned_on :])):
+        if rows:
+            result[part] = {"queries": len(rows), "kb_own_segmentation": ranks(index, rows, shared=False),
+                            "kb_shared_words": ranks(index, rows, shared=True)}
     print(json.dumps(result, ensure_ascii=False), file=sys.stderr)
+    if args.no_cpu:
+        print(json.dumps(result, ensure_ascii=False))
+        return
     for text in texts[:50]:
         model.suggest(text)  # warm the scorer
     result["cpu"] = cpu(model, index, texts)
