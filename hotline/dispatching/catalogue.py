@@ -84,7 +84,7 @@ def save_rule(session: Session, *, data: dict, actor: str, now: datetime, rule_k
 def retire_rule(session: Session, *, rule_key: str, now: datetime) -> None:
     """Retire a rule's active version; its history stays."""
     current = session.scalar(select(DispatchRule).where(DispatchRule.rule_key == rule_key,
-                                                        DispatchRule.active.is_(True)).with_for_update())
+                                                        DispatchRule.active.is_(True)).with_for_update(of=DispatchRule))
     if current is None:
         raise NotFound(f"派单目录规则 {rule_key} 不存在")
     current.active = False
