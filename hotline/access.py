@@ -76,6 +76,9 @@ ACCESS: dict[str, Access] = {
     "auth_api.token": public(),
     "auth_api.logout": logged_in(Scope.SELF),
     "auth_api.me": logged_in(Scope.SELF),
+    "auth_api.password": logged_in(Scope.SELF),
+    "users_api.reset": only(ADMIN, scope=Scope.CENTRE),
+    "users_api.activate": only(ADMIN, scope=Scope.CENTRE),
     # openapi / open311
     "openapi.document": public(),
     "open311.services": public(),
@@ -124,6 +127,7 @@ ACCESS: dict[str, Access] = {
     "web.login": public(),
     "web.logout": public(Scope.SELF),
     "web.home": logged_in(Scope.SELF),
+    "web.password": logged_in(Scope.SELF),
     "web.console": only(OP, DISP, scope=Scope.VISIBLE),
     "web.console_create": only(OP, DISP, scope=Scope.VISIBLE),
     "web.console_ticket": only(OP, DISP, scope=Scope.VISIBLE),

@@ -60,6 +60,12 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "HOTLINE_MODEL_DIR": _env("HOTLINE_MODEL_DIR", str(INSTANCE_DIR / "models")),
         "TZ": _env("TZ", "Asia/Shanghai"),
         "TOKEN_TTL_HOURS": int(_env("TOKEN_TTL_HOURS", "12")),
+        # Login throttling (hotline.auth.throttle): failures per account / per client address in a window.
+        "LOGIN_MAX_FAILURES_PER_ACCOUNT": int(_env("LOGIN_MAX_FAILURES_PER_ACCOUNT", "5")),
+        "LOGIN_MAX_FAILURES_PER_ADDRESS": int(_env("LOGIN_MAX_FAILURES_PER_ADDRESS", "50")),
+        "LOGIN_FAILURE_WINDOW_SECONDS": int(_env("LOGIN_FAILURE_WINDOW_SECONDS", "900")),
+        # Behind a reverse proxy: how many proxies' X-Forwarded-For/-Proto to trust (0: none, the default).
+        "PROXY_FIX_X_FOR": int(_env("PROXY_FIX_X_FOR", "0")),
         "TIME_LIMITS": DEFAULT_TIME_LIMITS,
         "LABEL_DEPARTMENTS": DEFAULT_LABEL_DEPARTMENTS,
         "MAX_CONTENT_LENGTH": 1024 * 1024,

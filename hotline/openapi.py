@@ -16,11 +16,13 @@ TYPES = {str: "string", int: "integer", bool: "boolean", list: "array"}
 ERROR = {"$ref": "#/components/schemas/Error"}
 
 
-def documented(body: dict[str, Field] | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Attach the JSON body a view validates, so the document shows it."""
+def documented(body: dict[str, Field] | None = None, *,
+               status: int | tuple[int, ...] = 200) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Attach the JSON body a view validates and the success statuses it answers, so the document shows them."""
 
     def mark(view: Callable[..., Any]) -> Callable[..., Any]:
         view.openapi_body = body  # type: ignore[attr-defined]
+        view.openapi_status = (status,) if isinstance(status, int) else status  # type: ignore[attr-defined]
         return view
 
     return mark

@@ -8,6 +8,7 @@ from flask import Flask
 def register_blueprints(app: Flask) -> None:
     """Mount the API, Open311 and the pages."""
     from hotline.auth.api import bp as auth_api
+    from hotline.auth.users_api import bp as users_api
     from hotline.casework.api import bp as tickets_api
     from hotline.casework.api import document_actions
     from hotline.casework.calendar_api import bp as calendar_api
@@ -25,6 +26,6 @@ def register_blueprints(app: Flask) -> None:
 
     app.extensions.setdefault("openapi_extenders", []).append(document_actions)
     for blueprint in (auth_api, calendar_api, departments_api, dispatching_api, followups_api, kb_api,
-                      notify_api, open311_api, openapi_bp, tickets_api, *supervision_blueprints(), web_pages,
-                      public_pages):
+                      notify_api, open311_api, openapi_bp, tickets_api, users_api, *supervision_blueprints(),
+                      web_pages, public_pages):
         app.register_blueprint(blueprint)

@@ -13,13 +13,14 @@ from hotline.departments.models import User
 
 
 class ApiToken(Base):
-    """A bearer token; only its SHA-256 is stored, logout sets revoked_at."""
+    """A bearer token or a page session id; only its SHA-256 is stored, logout sets revoked_at."""
 
     __tablename__ = "api_tokens"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10), default="api", server_default="api")  # api | page
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]

@@ -1,4 +1,5 @@
-"""Tokens: issue, resolve and revoke; users: create and authenticate."""
+"""Users and their credentials: authenticate, tokens and page sessions (both stored, both revocable),
+password change/reset and disabling, which end every session and token of that user."""
 
 from __future__ import annotations
 
@@ -6,14 +7,16 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from hotline.auth.models import AccessLog, ApiToken
-from hotline.auth.passwords import hash_password, verify_password
+from hotline.auth.passwords import check_new_password, hash_password, spend_verify_time, verify_password
 from hotline.departments.models import Department, User
 from hotline.departments.roles import PERSON_ROLES, Role
-from hotline.errors import Unauthorized, ValidationError
+from hotline.errors import Forbidden, Unauthorized, ValidationError
+
+API, PAGE = "api", "page"  # ApiToken.kind: a bearer token, or the id of a browser's page session
 
 
 def _digest(token: str) -> str:
@@ -48,31 +51,96 @@ def create_user(session: Session, *, username: str, password: str, role: str, no
     return user
 
 
-def issue_token(session: Session, *, username: str, password: str, now: datetime, ttl_hours: int) -> str:
-    """Check the password and return a new bearer token."""
+def authenticate(session: Session, *, username: str, password: str) -> User | None:
+    """The active user with this username and password, or None; every miss costs one argon2 check."""
     user = session.scalar(select(User).where(User.username == username))
-    if user is None or not user.active or not verify_password(user.password_hash, password):
-        raise Unauthorized("用户名或密码错误", code="invalid_credentials")
+    if user is None:
+        spend_verify_time(password)  # an unknown name must take as long as a wrong password
+        return None
+    if not verify_password(user.password_hash, password) or not user.active:
+        return None
+    return user
+
+
+def _issue(session: Session, *, user: User, now: datetime, ttl_hours: int, kind: str) -> str:
     token = secrets.token_urlsafe(32)
-    session.add(ApiToken(token_hash=_digest(token), user_id=user.id, created_at=now,
+    session.add(ApiToken(token_hash=_digest(token), user_id=user.id, created_at=now, kind=kind,
                          expires_at=now + timedelta(hours=ttl_hours)))
     session.flush()
     return token
 
 
-def user_for_token(session: Session, *, token: str, now: datetime) -> User:
-    """The user a live token belongs to."""
-    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
+def issue_token(session: Session, *, username: str, password: str, now: datetime, ttl_hours: int) -> str:
+    """Check the password and return a new bearer token."""
+    user = authenticate(session, username=username, password=password)
+    if user is None:
+        raise Unauthorized("用户名或密码错误", code="invalid_credentials")
+    return _issue(session, user=user, now=now, ttl_hours=ttl_hours, kind=API)
+
+
+def token_for(session: Session, *, user: User, now: datetime, ttl_hours: int) -> str:
+    """A new bearer token for a user whose password was just checked."""
+    return _issue(session, user=user, now=now, ttl_hours=ttl_hours, kind=API)
+
+
+def start_session(session: Session, *, user: User, now: datetime, ttl_hours: int) -> str:
+    """A new page session for a user whose password was just checked; its id goes in the cookie."""
+    return _issue(session, user=user, now=now, ttl_hours=ttl_hours, kind=PAGE)
+
+
+def user_for_token(session: Session, *, token: str, now: datetime, kind: str = API) -> User:
+    """The active user a live token (or page session id) belongs to."""
+    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token), ApiToken.kind == kind))
     if row is None or row.revoked_at is not None or row.expires_at <= now or not row.user.active:
         raise Unauthorized("令牌无效或已过期", code="invalid_token")
     return row.user
 
 
 def revoke_token(session: Session, *, token: str, now: datetime) -> None:
-    """Revoke a token so it can never be used again."""
+    """Revoke a token (or page session) so it can never be used again."""
     row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
     if row is not None and row.revoked_at is None:
         row.revoked_at = now
+
+
+def end_all_sessions(session: Session, *, user: User, now: datetime) -> int:
+    """Revoke every live token and page session of the user; returns how many were live."""
+    result = session.execute(update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+                             .values(revoked_at=now).execution_options(synchronize_session=False))
+    session.flush()
+    return result.rowcount or 0  # type: ignore[attr-defined]
+
+
+def _admin(actor: User) -> None:
+    if actor.role != Role.ADMIN:
+        raise Forbidden("只有管理员可以管理用户")
+
+
+def change_password(session: Session, *, user: User, old: str, new: str, now: datetime) -> int:
+    """The user changes their own password (old one checked); every session and token of theirs ends."""
+    if not verify_password(user.password_hash, old):
+        raise ValidationError("原密码不正确", details=[{"field": "old_password", "message": "不正确"}])
+    check_new_password(new, old=old)
+    user.password_hash = hash_password(new)
+    return end_all_sessions(session, user=user, now=now)
+
+
+def reset_password(session: Session, *, user: User, new: str, actor: User, now: datetime) -> int:
+    """An admin sets a user's password; every session and token of that user ends."""
+    _admin(actor)
+    check_new_password(new)
+    user.password_hash = hash_password(new)
+    return end_all_sessions(session, user=user, now=now)
+
+
+def set_user_active(session: Session, *, user: User, active: bool, actor: User, now: datetime) -> int:
+    """An admin enables or disables a user; disabling ends every session and token at once."""
+    _admin(actor)
+    if user.id == actor.id and not active:
+        raise ValidationError("不能停用自己的账号", details=[{"field": "active", "message": "不能停用自己"}])
+    user.active = active
+    session.flush()
+    return 0 if active else end_all_sessions(session, user=user, now=now)
 
 
 def log_access(session: Session, *, user: User, action: str, now: datetime,

@@ -6,17 +6,18 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import current_app, flash, g, make_response, redirect, render_template, request, session, url_for
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from hotline.auth.passwords import verify_password
+from hotline.auth.service import PAGE, authenticate, revoke_token, start_session, user_for_token
+from hotline.auth.throttle import TooManyAttempts, guarded_login
 from hotline.clock import utcnow
 from hotline.db import session as db_session
 from hotline.departments.models import User
 from hotline.departments.roles import Role
+from hotline.errors import Unauthorized
 from hotline.web.blueprint import bp, error_page, safe_next
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -30,14 +31,16 @@ class LoginForm(FlaskForm):
 
 
 def page_user() -> User | None:
-    """The user logged in to this browser session, if any (and still active)."""
+    """The user of this browser's page session, if the session is live on the server (and the user active)."""
     if "page_user" not in g:
-        user_id, login_at = session.get("user_id"), session.get("login_at")
-        # A cookie is only good for as long as an API token (TOKEN_TTL_HOURS) after the password was checked.
-        fresh = isinstance(login_at, int | float) and 0 <= utcnow().timestamp() - login_at <= \
-            current_app.config["TOKEN_TTL_HOURS"] * 3600
-        user = db_session().get(User, user_id) if isinstance(user_id, int) and fresh else None
-        g.page_user = user if user is not None and user.active else None
+        sid = session.get("sid")
+        user = None
+        if isinstance(sid, str):
+            try:
+                user = user_for_token(db_session(), token=sid, now=utcnow(), kind=PAGE)
+            except Unauthorized:
+                user = None
+        g.page_user = user
     return g.page_user
 
 
@@ -79,16 +82,42 @@ def login_required(*roles: Role) -> Callable[[F], F]:
     return decorate
 
 
+def _end_page_session() -> None:
+    """Revoke this browser's session on the server (a copied cookie dies with it) and clear the cookie."""
+    sid = session.get("sid")
+    if isinstance(sid, str):
+        revoke_token(db_session(), token=sid, now=utcnow())
+    session.clear()
+
+
+def begin_page_session(user: User) -> None:
+    """A fresh server-side session for the user in this browser (a planted cookie cannot be reused)."""
+    _end_page_session()
+    session["sid"] = start_session(db_session(), user=user, now=utcnow(),
+                                   ttl_hours=current_app.config["TOKEN_TTL_HOURS"])
+
+
+def _throttled(exc: TooManyAttempts, form: LoginForm) -> Any:
+    flash(exc.message, "error")
+    response = make_response(render_template("web/login.html", form=form), 429)
+    response.headers["Retry-After"] = str(exc.retry_after)
+    return response
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> Any:
-    """登录."""
+    """登录 (failed logins are throttled per account and per address)."""
     form = LoginForm()
     if form.validate_on_submit():
-        user = db_session().scalar(select(User).where(User.username == form.username.data))
-        if user is not None and user.active and verify_password(user.password_hash, form.password.data or ""):
-            session.clear()  # a fresh session on login, so a planted cookie cannot be reused
-            session["user_id"] = user.id
-            session["login_at"] = int(utcnow().timestamp())
+        db, name, secret = db_session(), form.username.data or "", form.password.data or ""
+        try:
+            user = guarded_login(name, request.remote_addr or "-",
+                                 lambda: authenticate(db, username=name, password=secret))
+        except TooManyAttempts as exc:
+            return _throttled(exc, form)
+        if user is not None:
+            begin_page_session(user)
+            db.commit()
             return redirect(safe_next(request.args.get("next")) or url_for("web.home"))
         flash("用户名或密码错误", "error")
     elif request.method == "POST":
@@ -98,7 +127,8 @@ def login() -> Any:
 
 @bp.post("/logout")
 def logout() -> Any:
-    """退出."""
-    session.clear()
+    """退出: the session ends on the server too."""
+    _end_page_session()
+    db_session().commit()
     flash("已退出登录", "success")
     return redirect(url_for("web.login"))

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request
 from flask.blueprints import BlueprintSetupState
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.urls import iri_to_uri
 from werkzeug.wrappers import Response
 
 from hotline.errors import ApiError
@@ -58,10 +61,19 @@ def error_message(exc: Exception) -> str:
 
 
 def safe_next(target: str | None) -> str | None:
-    """A same-site relative path to go back to, or None (never an open redirect)."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    """A same-site path to go back to, or None (never an open redirect).
+
+    Browsers drop tabs and newlines inside URLs and read a backslash as a slash, so "/\t/evil.example"
+    would become "//evil.example": such characters are refused outright, then the normalised URL must
+    have no scheme and no host and a path starting with exactly one slash."""
+    if not target or len(target) > 2000:
         return None
-    return target
+    if any(ch.isspace() or ch == "\\" or unicodedata.category(ch) in ("Cc", "Cf", "Zs") for ch in target):
+        return None
+    parts = urlsplit(iri_to_uri(target))
+    if parts.scheme or parts.netloc or not parts.path.startswith("/") or parts.path.startswith("//"):
+        return None
+    return urlunsplit(("", "", parts.path, parts.query, parts.fragment))
 
 
 def _rollback() -> None:

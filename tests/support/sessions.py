@@ -14,15 +14,18 @@ def page_client(app: Flask, username: str | None = None) -> FlaskClient:
     client = app.test_client()
     if username is None:
         return client
+    from hotline.auth.service import start_session
     from hotline.clock import utcnow
     from hotline.db import session
     from hotline.departments.models import User
 
     with app.app_context():
-        user_id = session().query(User).filter_by(username=username).one().id
+        db = session()
+        user = db.query(User).filter_by(username=username).one()
+        sid = start_session(db, user=user, now=utcnow(), ttl_hours=app.config["TOKEN_TTL_HOURS"])
+        db.commit()
     with client.session_transaction() as sess:
-        sess["user_id"] = user_id
-        sess["login_at"] = int(utcnow().timestamp())
+        sess["sid"] = sid
     return client
 
 

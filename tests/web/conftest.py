@@ -17,20 +17,10 @@ class Pages:
         self.app = app
 
     def client(self, username: str | None = None) -> FlaskClient:
-        """A client whose session is logged in as the user (skipping the argon2 check), or anonymous."""
-        client = self.app.test_client()
-        if username is not None:
-            from hotline.db import session
-            from hotline.departments.models import User
+        """A client whose page session is logged in as the user (skipping the argon2 check), or anonymous."""
+        from tests.support.sessions import page_client
 
-            with self.app.app_context():
-                user_id = session().query(User).filter_by(username=username).one().id
-            from hotline.clock import utcnow
-
-            with client.session_transaction() as sess:
-                sess["user_id"] = user_id
-                sess["login_at"] = int(utcnow().timestamp())
-        return client
+        return page_client(self.app, username)
 
     def ticket(self, ticket_id: int) -> Any:
         """The ticket as stored now."""
