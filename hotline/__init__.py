@@ -15,15 +15,17 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from hotline.config import load_config
     from hotline.db import init_db
     from hotline.errors import register_error_handlers
+    from hotline.parsing import init_parsing
     from hotline.routes import register_blueprints
+    from hotline.security import init_security
 
     app = Flask(__name__, instance_relative_config=False)
     app.config.update(load_config(config))
-    app.json.ensure_ascii = False  # type: ignore[attr-defined]
-    app.json.sort_keys = False  # type: ignore[attr-defined]
+    init_parsing(app)  # before the blueprints: bounded <int:...> ids, strict JSON, the request screen
     init_db(app)
     register_error_handlers(app)
     register_blueprints(app)
-    init_access(app)
+    init_access(app)  # after the screen: the bearer token is read only once it is known to be clean
+    init_security(app)
     register_cli(app)
     return app

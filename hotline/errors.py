@@ -59,6 +59,12 @@ class Unauthorized(ApiError):
     code = "unauthorized"
 
 
+HTTP_MESSAGES = {
+    400: "请求无效", 404: "请求的资源不存在", 405: "不支持此请求方法", 413: "提交的内容过大",
+    414: "请求地址过长", 415: "不支持的内容类型", 431: "请求头过大",
+}
+
+
 def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
     """The JSON error envelope."""
     body: dict[str, Any] = {"code": code, "message": message}
@@ -83,10 +89,24 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):  # type: ignore[no-untyped-def]
         _rollback()
-        if not _wants_json():
-            return exc
-        code = (exc.name or "error").lower().replace(" ", "_")
-        return jsonify(error_body(code, exc.description or exc.name)), exc.code or 400
+        status = exc.code or 400
+        if status < 400:
+            return exc  # routing redirects
+        message = HTTP_MESSAGES.get(status, exc.description or exc.name)
+        if status == 413:
+            message = f"提交的内容过大（上限 {app.config['MAX_CONTENT_LENGTH'] // 1024} KB）"
+        if _wants_json():
+            code = (exc.name or "error").lower().replace(" ", "_")
+            response = jsonify(error_body(code, message))
+        else:
+            from hotline.web.blueprint import error_page
+
+            response = app.make_response(error_page(status, message))
+        response.status_code = status
+        for name, value in exc.get_headers():  # Allow on a 405, Retry-After, WWW-Authenticate...
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):  # type: ignore[no-untyped-def]

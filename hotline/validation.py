@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date, datetime, tzinfo
 from typing import Any
 
 from flask import request
 
 from hotline.errors import ApiError, ValidationError
+from hotline.parsing import INT4_MAX, bad_text, strict_loads
+
+# Dates and times a request may name: anything outside cannot be a hotline record (and year 1 overflows
+# as soon as a time zone is applied).
+YEAR_MIN, YEAR_MAX = 1900, 2200
 
 
 @dataclass(frozen=True)
@@ -23,16 +29,19 @@ class Field:
     item_max_len: int = 40  # for lists of codes
     max_items: int = 20
     min_value: int | None = None
+    max_value: int | None = None  # ints default to the PostgreSQL integer range (INT4_MAX): ids and counts
+    format: str | None = None  # JSON Schema format for the document ("date": YYYY-MM-DD)
 
 
 def json_body() -> dict[str, Any]:
-    """The request's JSON object, or a 400 for malformed JSON / a 422 for a non-object."""
+    """The request's JSON object: 400 for malformed or hostile JSON, 415 for another type, 422 for a non-object."""
     raw = request.get_data(cache=True)
     if not raw.strip():
         return {}
-    body = request.get_json(silent=True)
-    if body is None:
-        raise ApiError("请求体不是合法的 JSON", code="malformed_json", status=400)
+    if not request.is_json:
+        raise ApiError("请求体须为 JSON（Content-Type: application/json）", code="unsupported_media_type",
+                       status=415)
+    body = strict_loads(raw)
     if not isinstance(body, dict):
         raise ValidationError("请求体必须是 JSON 对象")
     return body
@@ -42,19 +51,31 @@ def _check(name: str, value: Any, spec: Field) -> tuple[Any, str | None]:
     if spec.type is bool:
         return value, None if isinstance(value, bool) else "必须是 true 或 false"
     if spec.type is int:
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)  # JSON has one number type: 3.0 is the integer 3 (as JSON Schema says)
         if isinstance(value, bool) or not isinstance(value, int):
             return value, "必须是整数"
-        if spec.min_value is not None and value < spec.min_value:
-            return value, f"不能小于 {spec.min_value}"
+        low = -INT4_MAX - 1 if spec.min_value is None else spec.min_value
+        high = INT4_MAX if spec.max_value is None else spec.max_value
+        if value < low:
+            return value, f"不能小于 {low}"
+        if value > high:
+            return value, f"不能大于 {high}"
         return value, None
     if spec.type is list:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             return value, "必须是字符串数组"
+        problem = next((bad_text(v) for v in value if bad_text(v)), None)
+        if problem:
+            return value, problem
         if len(value) > spec.max_items or any(len(v) > spec.item_max_len for v in value):
             return value, f"最多 {spec.max_items} 项，每项不超过 {spec.item_max_len} 字"
         return value, None
     if not isinstance(value, str):
         return value, "必须是字符串"
+    problem = bad_text(value)
+    if problem:
+        return value, problem
     value = value.strip()
     if spec.max_len is not None and len(value) > spec.max_len:
         return value, f"不能超过 {spec.max_len} 字"
@@ -93,16 +114,15 @@ def choices(enum: type) -> tuple[str, ...]:
     return tuple(member.value for member in enum)  # type: ignore[attr-defined]
 
 
-def int_arg(name: str, default: int, *, low: int = 1, high: int | None = None) -> int:
+def int_arg(name: str, default: int, *, low: int = 1, high: int = INT4_MAX) -> int:
     """An integer query argument, range-checked."""
     raw = request.args.get(name)
     if raw is None or raw == "":
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ValidationError(f"查询参数 {name} 必须是整数", details=[{"field": name}]) from None
-    if value < low or (high is not None and value > high):
+    if not re.fullmatch(r"[+-]?\d{1,12}", raw.strip()):
+        raise ValidationError(f"查询参数 {name} 必须是整数", details=[{"field": name}])
+    value = int(raw)
+    if value < low or value > high:
         raise ValidationError(f"查询参数 {name} 超出范围", details=[{"field": name}])
     return value
 
@@ -113,3 +133,25 @@ def paging_args(*, default_per_page: int = 20, max_per_page: int | None = None) 
 
     high = max_per_page or current_app.config["PAGE_SIZE_MAX"]
     return int_arg("page", 1, high=100000), int_arg("per_page", default_per_page, high=high)
+
+
+def date_value(raw: str, name: str) -> date:
+    """A YYYY-MM-DD date within YEAR_MIN … YEAR_MAX, or a 422 naming the field."""
+    try:
+        value = date.fromisoformat(raw.strip())
+    except ValueError:
+        raise ValidationError(f"{name} 格式应为 YYYY-MM-DD", details=[{"field": name}]) from None
+    if not YEAR_MIN <= value.year <= YEAR_MAX:
+        raise ValidationError(f"{name} 超出范围（{YEAR_MIN}–{YEAR_MAX} 年）", details=[{"field": name}])
+    return value
+
+
+def datetime_value(raw: str, name: str, *, tz: tzinfo) -> datetime:
+    """An ISO 8601 time (naive ones read in `tz`) within YEAR_MIN … YEAR_MAX, aware, or a 422."""
+    try:
+        value = datetime.fromisoformat(raw.strip())
+    except ValueError:
+        raise ValidationError(f"{name} 应为 ISO 8601 时间", details=[{"field": name}]) from None
+    if not YEAR_MIN <= value.year <= YEAR_MAX:
+        raise ValidationError(f"{name} 超出范围（{YEAR_MIN}–{YEAR_MAX} 年）", details=[{"field": name}])
+    return value if value.tzinfo else value.replace(tzinfo=tz)

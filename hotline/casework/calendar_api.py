@@ -16,7 +16,7 @@ from hotline.errors import ValidationError
 from hotline.openapi import documented
 from hotline.tickets import recompute
 from hotline.tickets.rules import rules_at
-from hotline.validation import Field, int_arg, json_body, validate
+from hotline.validation import Field, date_value, int_arg, json_body, validate
 
 bp = Blueprint("calendar_api", __name__, url_prefix="/api/v1/calendar")
 
@@ -49,10 +49,7 @@ def days():  # type: ignore[no-untyped-def]
     db = session()
     body: dict = {"days": official.days_json(db, int_arg("year", 0, low=0, high=2100) or None)}
     if request.args.get("date"):
-        try:
-            day = date.fromisoformat(request.args["date"])
-        except ValueError:
-            raise ValidationError("date 格式应为 YYYY-MM-DD") from None
+        day = date_value(request.args["date"], "date")
         calendar = load_calendar(db)
         body["date"] = {"day": day.isoformat(), "workday": calendar.is_workday(day),
                         "official": calendar.is_official(day)}
@@ -61,7 +58,7 @@ def days():  # type: ignore[no-untyped-def]
 
 @bp.post("/days")
 @require(Role.ADMIN)
-@documented(DAYS)
+@documented(DAYS, status=201)
 def enter():  # type: ignore[no-untyped-def]
     """Enter official days; provisional deadlines of open tickets are recomputed at once."""
     parsed = _parse(validate(json_body(), DAYS)["days"])

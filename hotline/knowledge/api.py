@@ -15,6 +15,7 @@ from hotline.errors import NotFound, ValidationError
 from hotline.knowledge import service, transfer
 from hotline.knowledge.serialize import article_json, task_json
 from hotline.openapi import documented, object_schema
+from hotline.parsing import bad_text
 from hotline.validation import Field, int_arg, json_body, paging_args, validate
 from knowledge_base.models import STATUSES, ArticleRecord
 
@@ -24,7 +25,7 @@ DATE = r"\d{4}-\d{2}-\d{2}"
 CONTENT = {
     "title": Field(str, max_len=200), "answer": Field(str, max_len=20000), "department": Field(str, max_len=40),
     "questions": Field(list, item_max_len=200, max_items=30), "tags": Field(list, item_max_len=30, max_items=20),
-    "effective_from": Field(str, pattern=DATE), "expires_on": Field(str, pattern=DATE),
+    "effective_from": Field(str, pattern=DATE, format="date"), "expires_on": Field(str, pattern=DATE, format="date"),
 }
 META = {"version": Field(int, min_value=1), "note": Field(str, max_len=2000)}
 CREATE = CONTENT | {"status": Field(str, choices=("draft", "review", "published")), "note": META["note"]}
@@ -98,7 +99,7 @@ def index():  # type: ignore[no-untyped-def]
 
 @bp.post("/articles")
 @require(Role.DEPARTMENT, Role.SUPERVISOR, Role.ADMIN)
-@documented(CREATE)
+@documented(CREATE, status=201)
 def create():  # type: ignore[no-untyped-def]
     """新增知识条目: departments propose drafts for their own area; reviewers may publish at once."""
     user = current_user()
@@ -223,13 +224,19 @@ def _upload() -> tuple[str, str]:
     if not raw.strip():
         raise ValidationError("导入文件为空", details=[{"field": "file"}])
     try:
-        return raw.decode("utf-8-sig"), fmt
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ValidationError("导入文件必须是 UTF-8 编码", details=[{"field": "file"}]) from None
+    problem = bad_text(text)
+    if problem:
+        raise ValidationError(f"导入文件{problem}", details=[{"field": "file", "message": problem}])
+    return text, fmt
 
 
 @bp.post("/import")
 @require(Role.SUPERVISOR, Role.ADMIN)
+@documented(status=(200, 201), files={"text/csv": {"type": "string", "minLength": 1},
+                                     "application/json": {"type": "array", "minItems": 1}})
 def import_file():  # type: ignore[no-untyped-def]
     """导入知识条目 (CSV or JSON; ?dry_run=1 checks every row and writes nothing)."""
     dry_run = request.args.get("dry_run", "0").lower() in ("1", "true", "yes")

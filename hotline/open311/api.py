@@ -17,7 +17,7 @@ from hotline.errors import NotFound, ValidationError
 from hotline.privacy.scrub import scrub_public_text
 from hotline.tickets.enums import LABELS, OPEN_STATUSES, Kind, Status
 from hotline.tickets.models import Ticket
-from hotline.validation import int_arg
+from hotline.validation import datetime_value, int_arg
 
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
 
@@ -46,13 +46,7 @@ def _public() -> Any:
 
 def _date(name: str) -> datetime | None:
     raw = request.args.get(name)
-    if not raw:
-        return None
-    try:
-        value = datetime.fromisoformat(raw)
-    except ValueError:
-        raise ValidationError(f"{name} 应为 ISO 8601 时间") from None
-    return value if value.tzinfo else value.replace(tzinfo=LOCAL_TZ)
+    return datetime_value(raw, name, tz=LOCAL_TZ) if raw else None
 
 
 @bp.get("/services.json")

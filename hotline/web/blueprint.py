@@ -46,7 +46,8 @@ def _headers(response: Response) -> Response:
 
 def error_page(status: int, message: str) -> tuple[str, int]:
     """A Chinese error page with the given status."""
-    titles = {400: "请求无效", 403: "无权访问", 404: "页面不存在", 409: "操作冲突", 422: "输入有误"}
+    titles = {400: "请求无效", 403: "无权访问", 404: "页面不存在", 405: "不支持的请求方法", 409: "操作冲突",
+              413: "内容过大", 422: "输入有误", 429: "请求过于频繁"}
     return render_template("web/error.html", status=status, title=titles.get(status, "出错了"),
                            message=message), status
 

@@ -71,7 +71,7 @@ def payload_filter(payload: dict[str, Any] | None, action: str | None = None) ->
     return "；".join(parts)
 
 
-@bp.context_processor
+@bp.app_context_processor
 def _globals() -> dict[str, Any]:
     def counts() -> dict[str, int]:
         user = page_user()
