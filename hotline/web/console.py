@@ -125,18 +125,23 @@ def duplicates_for(db: Any, ticket: Any) -> list[dict[str, Any]]:
 
 
 def _text() -> str:
-    return (request.args.get("text") or "")[:2000]
+    """The typed complaint, from the POST body (JSON or form): never a URL, which access logs keep."""
+    body = request.get_json() if request.is_json else request.form
+    text = body.get("text") if hasattr(body, "get") else None
+    if text is not None and not isinstance(text, str):
+        raise ValidationError("text 必须是字符串", details=[{"field": "text", "message": "必须是字符串"}])
+    return (text or "")[:2000]
 
 
-@bp.get("/console/assist/suggestions")
+@bp.post("/console/assist/suggestions")
 @login_required(*INTAKE_ROLES)
 def assist_suggestions() -> Any:
-    """Dispatch suggestions for the text being typed (JSON for the side panel)."""
+    """Dispatch suggestions for the text being typed (JSON for the side panel; CSRF-checked POST)."""
     return jsonify({"items": assist.suggestions(_text())})
 
 
-@bp.get("/console/assist/kb")
+@bp.post("/console/assist/kb")
 @login_required(*INTAKE_ROLES)
 def assist_kb() -> Any:
-    """Knowledge-base matches for the text being typed (JSON for the side panel)."""
+    """Knowledge-base matches for the text being typed (JSON for the side panel; CSRF-checked POST)."""
     return jsonify({"items": assist.kb_matches(_text())})

@@ -91,14 +91,15 @@ def test_assist_endpoints_answer_json_lists(pages, api, promote):
     publish(api)
     promote()
     client = pages.client("operator")
-    kb = client.get("/console/assist/kb", query_string={"text": "燃气欠费停气怎么恢复"})
+    kb = client.post("/console/assist/kb", json={"text": "燃气欠费停气怎么恢复"})
     assert kb.status_code == 200 and kb.is_json
     items = kb.get_json()["items"]
     assert items and items[0]["title"] == "燃气表欠费停气后如何恢复供气"
-    suggest = client.get("/console/assist/suggestions", query_string={"text": "小区停水三天了，水管爆裂没人修"})
+    suggest = client.post("/console/assist/suggestions", json={"text": "小区停水三天了，水管爆裂没人修"})
     assert suggest.status_code == 200
     assert suggest.get_json()["items"][0]["department"] == "water"
-    assert client.get("/console/assist/kb").get_json() == {"items": []}
+    assert client.post("/console/assist/kb", json={}).get_json() == {"items": []}
+    assert client.get("/console/assist/kb", query_string={"text": "燃气"}).status_code == 405  # never in a URL
 
 
 def test_assist_returns_nothing_when_a_service_fails(app, monkeypatch):

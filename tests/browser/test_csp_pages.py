@@ -1,0 +1,68 @@
+"""Every page of the URL map under the strict Content-Security-Policy in Chromium: no CSP violation and
+no console error, for a role the access table lets in; the monthly report's print button works."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from hotline.access import ACCESS
+from tests.browser.test_ticket_course import Person
+
+pytestmark = pytest.mark.browser
+
+PREFERRED = [("supervisor", "supervisor"), ("operator", "operator"), ("admin", "admin"),
+             ("dispatcher", "dispatcher"), ("followup", "followup"), ("dept_ecology", "department")]
+WATCH_CSP = """document.addEventListener("securitypolicyviolation", function (e) {
+  (window.__csp = window.__csp || []).push(e.violatedDirective + " " + (e.blockedURI || "inline"));
+});"""
+
+
+def page_routes(app):  # type: ignore[no-untyped-def]
+    """(path pattern, username) for every GET page route, with a user the table allows."""
+    routes = []
+    for rule in app.url_map.iter_rules():
+        if "GET" not in (rule.methods or ()) or rule.rule.startswith(("/api/", "/open311/", "/assets/", "/static/")):
+            continue
+        access = ACCESS[rule.endpoint]
+        user = None if access.public else next(name for name, role in PREFERRED if access.allows(role))
+        routes.append((rule.rule, user))
+    return sorted(routes, key=lambda r: r[0])
+
+
+def test_every_page_runs_under_the_csp_without_errors(browser, live_server, tmp_path, api, app):
+    ticket = api.create(user="operator")
+    people: dict[str, Person] = {}
+    visited, problems = 0, []
+    for pattern, username in page_routes(app):
+        path = re.sub(r"<(?:[^:>]+:)?([^>]+)>", str(ticket["id"]), pattern)
+        if username is None:
+            context = browser.new_context()
+            page, errors = context.new_page(), []
+            page.on("console", lambda msg, errors=errors: errors.append(msg.text) if msg.type == "error" else None)
+        else:
+            if username not in people:
+                people[username] = Person(browser, live_server, username, tmp_path)
+            page, errors = people[username].page, people[username].errors
+        page.add_init_script(WATCH_CSP)
+        errors.clear()
+        page.goto(f"{live_server}{path}")
+        page.wait_for_load_state("networkidle")
+        violations = page.evaluate("window.__csp || []")
+        if violations or errors:
+            problems.append((path, username, violations, list(errors)))
+        visited += 1
+    assert visited >= 8
+    assert problems == []
+
+
+def test_the_monthly_report_prints_from_its_own_script(browser, live_server, tmp_path):
+    supervisor = Person(browser, live_server, "supervisor", tmp_path)
+    page = supervisor.page
+    page.add_init_script(WATCH_CSP + "window.print = function () { window.__printed = true; };")
+    page.goto(f"{live_server}/reports/monthly")
+    page.click("#print-report")
+    assert page.evaluate("window.__printed === true")
+    assert page.evaluate("window.__csp || []") == [] and supervisor.errors == []
+    assert page.evaluate("getComputedStyle(document.querySelector('h2')).borderBottomStyle") == "solid"  # CSS loaded
