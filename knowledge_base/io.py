@@ -7,7 +7,7 @@ import datetime as dt
 import io
 import json
 import re
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -128,9 +128,13 @@ def _read(source: str | io.TextIOBase) -> str:
     return text.removeprefix("\ufeff")  # Excel writes a BOM before UTF-8 CSV
 
 
-def parse_csv(source: str | io.TextIOBase, *, departments: Collection[str] | None = None) -> ImportReport:
-    """Validate a CSV file (header row; questions and tags separated by |); rows numbered as in a spreadsheet."""
-    reader = csv.reader(io.StringIO(_read(source), newline=""))
+def parse_csv(source: str | io.TextIOBase, *, departments: Collection[str] | None = None,
+              cell: Callable[[str], str] | None = None) -> ImportReport:
+    """Validate a CSV file (header row; questions and tags separated by |); rows numbered as in a spreadsheet.
+
+    `cell` maps each raw cell to its text (the inverse of export_csv's `cell`)."""
+    read = cell or (lambda text: text)
+    reader = ([read(c) for c in row] for row in csv.reader(io.StringIO(_read(source), newline="")))
     header = [h.strip() for h in next(reader, [])]
     missing = [c for c in REQUIRED if c not in header]
     if missing:
@@ -204,8 +208,11 @@ def export_json(records: Iterable[ArticleRecord]) -> str:
     return json.dumps([record_to_dict(r) for r in records], ensure_ascii=False, indent=2) + "\n"
 
 
-def export_csv(records: Iterable[ArticleRecord]) -> str:
-    """CSV text (header row, | between questions and tags) that parse_csv reads back unchanged."""
+def export_csv(records: Iterable[ArticleRecord], *, cell: Callable[[Any], Any] | None = None) -> str:
+    """CSV text (header row, | between questions and tags) that parse_csv reads back unchanged.
+
+    `cell` makes each cell safe for spreadsheet programs (the app passes its formula-injection guard)."""
+    write = cell or (lambda value: value)
     out = io.StringIO(newline="")
     writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\r\n")
     writer.writeheader()
@@ -215,5 +222,5 @@ def export_csv(records: Iterable[ArticleRecord]) -> str:
             if any(LIST_SEPARATOR in item for item in row[field]):
                 raise ValueError(f"{field} of {record.title!r} contains {LIST_SEPARATOR!r}")
             row[field] = LIST_SEPARATOR.join(row[field])
-        writer.writerow({k: "" if v is None else v for k, v in row.items()})
+        writer.writerow({k: "" if v is None else write(v) for k, v in row.items()})
     return out.getvalue()

@@ -18,6 +18,7 @@ from hotline.departments.models import Department, User
 from hotline.errors import ValidationError
 from hotline.knowledge.models import Article
 from hotline.knowledge.workflow import create_article, edit_article, snapshot
+from hotline.spreadsheet import csv_cell, csv_text
 from knowledge_base import io as kb_io
 from knowledge_base.models import ArticleRecord, ImportReport
 
@@ -125,14 +126,15 @@ def parse(session: Session, *, text: str, fmt: str) -> ImportReport:
     """Validate CSV or JSON text row by row against the departments of this database."""
     if fmt not in ("csv", "json"):
         raise ValidationError("format 只能是 csv 或 json", details=[{"field": "format"}])
-    parser = kb_io.parse_csv if fmt == "csv" else kb_io.parse_json
-    return parser(text, departments=department_codes(session))
+    if fmt == "csv":  # our own exports quote formula-like cells: read them back as the text they were
+        return kb_io.parse_csv(text, departments=department_codes(session), cell=csv_text)
+    return kb_io.parse_json(text, departments=department_codes(session))
 
 
 def export_text(session: Session, *, fmt: str, status: str | None = None) -> str:
     """Every article (optionally of one status) as CSV or JSON text that `parse` reads back."""
     records = [record for _a, record in records_of(session, status=status)]
-    return kb_io.export_csv(records) if fmt == "csv" else kb_io.export_json(records)
+    return kb_io.export_csv(records, cell=csv_cell) if fmt == "csv" else kb_io.export_json(records)
 
 
 def records_of(session: Session, *, status: str | None = None) -> list[tuple[Article, ArticleRecord]]:

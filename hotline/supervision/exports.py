@@ -10,6 +10,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from hotline.spreadsheet import csv_row, xlsx_append
 from hotline.supervision.rates import COUNTS, RATE_KEYS
 
 HEAD = ("group", "label", "category")
@@ -48,7 +49,7 @@ def to_csv(doc: dict[str, Any]) -> bytes:
     writer = csv.writer(buffer)
     writer.writerow(columns())
     for record in _records(doc):
-        writer.writerow(["" if v is None else v for v in record])
+        writer.writerow(csv_row(record))
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -61,21 +62,18 @@ def to_xlsx(doc: dict[str, Any]) -> bytes:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for record in _records(doc):
-        sheet.append(record)
+        xlsx_append(sheet, record)
     for index in range(len(HEAD) + len(COUNTS) + 1, len(columns()) + 1):
         for row in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
             row[0].number_format = "0.00%"
     sheet.freeze_panes = "D2"
     notes = book.create_sheet("说明")
-    notes.append(["统计区间", f"{doc['from']} 至 {doc['to']}"])
-    notes.append(["分组", doc["group_by"]])
-    notes.append(["权重", ", ".join(f"{k}={v}" for k, v in doc["weights"].items())])
-    notes.append(["网上评价", f"满意率含市民网上评价（好差评）{doc['total'].get('online_ratings', 0)} 条，"
-                              "见 online_* 各列"])
-    notes.append([])
-    notes.append(["字段", "含义"])
-    for key in columns():
-        notes.append([key, COLUMN_LABELS.get(key, key)])
+    online = f"满意率含市民网上评价（好差评）{doc['total'].get('online_ratings', 0)} 条，见 online_* 各列"
+    for row in ([["统计区间", f"{doc['from']} 至 {doc['to']}"], ["分组", doc["group_by"]],
+                 ["权重", ", ".join(f"{k}={v}" for k, v in doc["weights"].items())], ["网上评价", online], [],
+                 ["字段", "含义"]]
+                + [[key, COLUMN_LABELS.get(key, key)] for key in columns()]):
+        xlsx_append(notes, row)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
