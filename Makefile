@@ -3,7 +3,7 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: install run test test-postgres lint clean screenshots
+.PHONY: install run test test-postgres fuzz lint clean screenshots
 
 install: $(VENV)/.installed
 
@@ -19,8 +19,14 @@ $(VENV)/.installed: requirements.txt
 run: install
 	@scripts/run.sh
 
+# The suite, then the API fuzz (FUZZ=0 skips it; FUZZ_MAX_EXAMPLES sets its budget per operation).
 test: install
 	@scripts/test.sh
+	@if [ "$${FUZZ:-1}" != 0 ]; then scripts/fuzz.sh; fi
+
+# Schemathesis --checks all against /api/v1/openapi.json as a supervisor and an admin (scripts/fuzz.py).
+fuzz: install
+	@scripts/fuzz.sh
 
 # Screenshots of the pages from the browser tests (the public pages at 390 px) in var/screenshots/.
 screenshots: install

@@ -31,7 +31,7 @@ def _log_unmasked(ticket: Any, action: str) -> None:
 
 @bp.post("")
 @require()
-@documented(CREATE)
+@documented(CREATE, status=(201, 200))
 def create():  # type: ignore[no-untyped-def]
     """受理: create a ticket (honours Idempotency-Key)."""
     data = validate(json_body(), CREATE)
@@ -111,6 +111,7 @@ def document_actions(paths: dict[str, Any]) -> None:
         return
     for action, fields in ACTIONS.items():
         op = {**generic, "summary": LABELS[action], "operationId": f"tickets.{action.value}",
-              "parameters": generic["parameters"][:1],
-              "requestBody": {"content": {"application/json": {"schema": object_schema(fields | COMMON_FIELDS)}}}}
+              "parameters": [p for p in generic["parameters"] if p["name"] == "ticket_id"],
+              "requestBody": {"required": False,
+                              "content": {"application/json": {"schema": object_schema(fields | COMMON_FIELDS)}}}}
         paths[f"/api/v1/tickets/{{ticket_id}}/{action.slug}"] = {"post": op}

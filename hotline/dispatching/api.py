@@ -55,7 +55,7 @@ def rules():  # type: ignore[no-untyped-def]
 
 @bp.post("/catalogue")
 @require(Role.ADMIN)
-@documented(RULE)
+@documented(RULE, status=201)
 def add_rule():  # type: ignore[no-untyped-def]
     """Add a rule to the dispatch catalogue."""
     db = session()
