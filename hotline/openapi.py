@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Flask, current_app, jsonify
-from werkzeug.routing import IntegerConverter, Rule
+from werkzeug.routing import AnyConverter, IntegerConverter, Rule
 
 from hotline.access import ACCESS
 from hotline.parsing import INT4_MAX
@@ -34,8 +34,8 @@ def documented(body: dict[str, Field] | None = None, *, status: int | tuple[int,
 
 
 def field_schema(spec: Field) -> dict[str, Any]:
-    """One validation Field as a JSON Schema."""
-    schema: dict[str, Any] = {"type": TYPES[spec.type]}
+    """One validation Field as a JSON Schema (an optional field may be null: validate treats it as absent)."""
+    schema: dict[str, Any] = {"type": TYPES[spec.type] if spec.required else [TYPES[spec.type], "null"]}
     if spec.type is list:
         schema["items"] = {"type": "string", "maxLength": spec.item_max_len}
         schema["maxItems"] = spec.max_items
@@ -75,6 +75,8 @@ def path_parameters(rule: Rule) -> list[dict[str, Any]]:
             schema: dict[str, Any] = {"type": "integer", "minimum": conv.min if conv.min is not None else 0}
             if conv.max is not None:
                 schema["maximum"] = conv.max
+        elif isinstance(conv, AnyConverter):
+            schema = {"type": "string", "enum": sorted(conv.items)}
         else:
             schema = {"type": "string", "minLength": 1, "pattern": "^[^/]+$" if converter != "path" else ".+"}
         params.append({"name": name, "in": "path", "required": True, "schema": schema})

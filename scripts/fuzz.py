@@ -51,7 +51,7 @@ def run_schemathesis(base: str, role: str, database_url: str, args: argparse.Nam
                f"{base}/api/v1/openapi.json", "--checks", "all",
                "--max-examples", str(args.max_examples), "--seed", str(args.seed), "--workers", "1",
                "--no-color", "--report", "ndjson", "--report-ndjson-path", str(events),
-               "--request-timeout", "30", "--suppress-health-check", "all"]
+               "--request-timeout", "60", "--max-response-time", "60", "--suppress-health-check", "all"]
     env = {**os.environ, "SCHEMATHESIS_HOOKS": "scripts.fuzz.hooks", "PYTHONPATH": str(ROOT),
            "FUZZ_DATABASE_URL": database_url, "FUZZ_USER": role}
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)

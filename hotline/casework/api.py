@@ -87,7 +87,11 @@ def _action_body(action: Action) -> tuple[dict[str, Any], str | None, int | None
     return split_action_body(action, validate(raw, ACTIONS[action] | COMMON_FIELDS))
 
 
-@bp.post("/<int:ticket_id>/<slug>")
+# Only the real action slugs match, so /tickets/{id}/duplicates and friends keep a true Allow header.
+SLUGS = "any(" + ", ".join(f'"{slug}"' for slug in sorted(ACTION_BY_SLUG)) + ")"
+
+
+@bp.post(f"/<int:ticket_id>/<{SLUGS}:slug>")
 @require()
 def perform(ticket_id: int, slug: str):  # type: ignore[no-untyped-def]
     """Make one move of DESIGN section 2 on the ticket."""

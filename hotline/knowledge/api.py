@@ -159,7 +159,7 @@ def edit(article_id: int):  # type: ignore[no-untyped-def]
     return jsonify(body)
 
 
-@bp.post("/articles/<int:article_id>/<action>")
+@bp.post("/articles/<int:article_id>/<any(" + ", ".join(f'"{a}"' for a in sorted(ACTIONS)) + "):action>")
 @require()
 def act(article_id: int, action: str):  # type: ignore[no-untyped-def]
     """Review actions: submit, approve, reject, retire, restore; and operators' feedback."""
