@@ -48,8 +48,8 @@ def field_schema(spec: Field) -> dict[str, Any]:
         schema["maximum"] = INT4_MAX if spec.max_value is None else spec.max_value
     if spec.type is str and spec.format is not None:
         schema["format"] = spec.format
-    elif spec.type is str and spec.pattern is not None:
-        schema["pattern"] = f"^(?:{spec.pattern})$"
+    elif spec.type is str and spec.pattern is not None:  # blank is accepted as "not given" when optional
+        schema["pattern"] = f"^(?:{spec.pattern})$" if spec.required else f"^(?:(?:{spec.pattern})|\\s*)$"
     if spec.type is str and spec.required:
         schema["minLength"] = 1
         schema.setdefault("pattern", r"\S")  # blank counts as missing
