@@ -86,7 +86,7 @@ def check_json(value: Any) -> None:
 
 
 def _no_constant(name: str) -> Any:
-    raise ApiError(f"JSON 不接受 {name}", code="malformed_json", status=400)
+    raise ApiError(f"JSON 不接受 {name}", code="bad_number", status=400)
 
 
 def strict_loads(raw: str | bytes) -> Any:
@@ -95,7 +95,9 @@ def strict_loads(raw: str | bytes) -> Any:
         value = json.loads(raw, parse_constant=_no_constant)
     except RecursionError:
         raise ApiError(f"JSON 嵌套不能超过 {MAX_JSON_DEPTH} 层", code="json_too_deep", status=400) from None
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError) as exc:
+        if "integer string conversion" in str(exc):  # a number literal of thousands of digits
+            raise ApiError("JSON 数值超出范围", code="bad_number", status=400) from None
         raise ApiError("请求体不是合法的 JSON", code="malformed_json", status=400) from None
     check_json(value)
     return value
