@@ -25,6 +25,8 @@ def page_routes(app):  # type: ignore[no-untyped-def]
     for rule in app.url_map.iter_rules():
         if "GET" not in (rule.methods or ()) or rule.rule.startswith(("/api/", "/open311/", "/assets/", "/static/")):
             continue
+        if rule.endpoint.rsplit(".", 1)[-1] == "static":  # a blueprint's files (e.g. /public/assets/), not a page
+            continue
         access = ACCESS[rule.endpoint]
         user = None if access.public else next(name for name, role in PREFERRED if access.allows(role))
         routes.append((rule.rule, user))
