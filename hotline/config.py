@@ -1,8 +1,12 @@
-"""Configuration from the environment, with the defaults of DESIGN section 3 and 6."""
+"""Configuration: every setting in one table (SETTINGS) with its default and the parser of its environment
+variable; DESIGN sections 3 and 6 give the defaults of time limits and rate weights."""
 
 from __future__ import annotations
 
+import copy
+import json
 import os
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -46,52 +50,108 @@ DEFAULT_SUPERVISION: dict[str, Any] = {
 }
 
 
-def _env(name: str, default: str) -> str:
-    return os.environ.get(name) or default
+DEFAULT_NOTIFY_GATEWAYS: dict[str, str] = {"sms": "file", "email": "file"}
+
+# Morning, afternoon and evening follow-up calling windows (local time); each attempt goes to one not yet tried.
+DEFAULT_FOLLOW_UP_WINDOWS: list[list[str]] = [["09:00", "12:00"], ["14:00", "17:30"], ["18:30", "20:30"]]
 
 
-def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Build the app configuration from the environment, then apply explicit overrides."""
+def _bool(raw: str) -> bool:
+    return raw.strip().lower() in ("1", "true", "yes", "on")
+
+
+def _optional_str(raw: str) -> str | None:
+    return raw or None
+
+
+# Every setting read from the environment: name -> (default, parser of the environment's string).
+# Structured settings (dicts, lists) take JSON.  An unset or empty variable keeps the default.
+SETTINGS: dict[str, tuple[Any, Callable[[str], Any]]] = {
+    "DATABASE_URL": (f"sqlite:///{INSTANCE_DIR / 'hotline.db'}", str),
+    "REDIS_URL": ("redis://127.0.0.1:6379/0", str),
+    "SECRET_KEY": ("dev-only-change-me", str),
+    "HOTLINE_MODEL_DIR": (str(INSTANCE_DIR / "models"), str),
+    "TZ": ("Asia/Shanghai", str),
+    "TOKEN_TTL_HOURS": (12, int),
+    # Login throttling (hotline.auth.throttle): failures per account / per client address in a window.
+    "LOGIN_MAX_FAILURES_PER_ACCOUNT": (5, int),
+    "LOGIN_MAX_FAILURES_PER_ADDRESS": (50, int),
+    "LOGIN_FAILURE_WINDOW_SECONDS": (900, int),
+    # Behind a reverse proxy: how many proxies' X-Forwarded-For/-Proto to trust (0: none, the default).
+    "PROXY_FIX_X_FOR": (0, int),
+    "TIME_LIMITS": (DEFAULT_TIME_LIMITS, json.loads),
+    "LABEL_DEPARTMENTS": (DEFAULT_LABEL_DEPARTMENTS, json.loads),
+    # Dispatch model: base training data of `classifier retrain` (None: the demo corpus).
+    "CLASSIFIER_BASE_DATA": (None, _optional_str),
+    "FOLLOW_UP_SAMPLE_RATE": (1.0, float),
+    "FOLLOW_UP_MAX_ATTEMPTS": (3, int),
+    "FOLLOW_UP_WINDOWS": (DEFAULT_FOLLOW_UP_WINDOWS, json.loads),
+    "RATE_WEIGHTS": (DEFAULT_RATE_WEIGHTS, json.loads),
+    "SUPERVISION": (DEFAULT_SUPERVISION, json.loads),
+    # Knowledge base: review articles expiring within N days, or with this many "did not help".
+    "KB_REVIEW_EXPIRY_DAYS": (30, int),
+    "KB_UNHELPFUL_THRESHOLD": (3, int),
+    "QUEUES_ENABLED": (True, _bool),
+    # Reminders and the outbox (workers.jobs): overdue notices per deadline, retries, leases and backoff.
+    "REMINDER_OVERDUE_NOTICES": (7, int),
+    "REMINDER_MAX_ATTEMPTS": (10, int),
+    "OUTBOX_LEASE_SECONDS": (120, int),
+    "OUTBOX_MAX_ATTEMPTS": (8, int),
+    "OUTBOX_BACKOFF_SECONDS": (30, int),
+    # Notification adapters (hotline.notify.gateways) and recipients' contacts (hotline.notify.service).
+    "NOTIFY_GATEWAYS": (DEFAULT_NOTIFY_GATEWAYS, json.loads),
+    "NOTIFY_CONTACTS": ({}, json.loads),
+    "NOTIFY_FILE": (str(INSTANCE_DIR / "outbox.jsonl"), str),
+    "SMTP_HOST": (None, _optional_str),
+    "SMTP_PORT": (25, int),
+    "SMTP_SENDER": ("12345@localhost", str),
+    "SMTP_USER": (None, _optional_str),
+    "SMTP_PASSWORD": (None, _optional_str),
+    "SMTP_STARTTLS": (False, _bool),
+    "SESSION_COOKIE_SECURE": (False, _bool),
+    # Citizen channels: the site's public address for SMS links (unset: the request's own address),
+    # the shortest time a person takes to fill the online form, and limit overrides (hotline.citizen.abuse).
+    "PUBLIC_BASE_URL": ("", str),
+    "CITIZEN_MIN_FILL_SECONDS": (5.0, float),
+    "CITIZEN_LIMITS": ({}, json.loads),
+    # Periodic schedule overrides (workers.schedule): entry name -> {"cron": ..., "enabled": ...}.
+    "WORKER_SCHEDULE": ({}, json.loads),
+}
+
+# Fixed settings (not from the environment).
+CONSTANTS: dict[str, Any] = {
+    "MAX_CONTENT_LENGTH": 1024 * 1024,
+    "MAX_TEXT_CHARS": 5000,
+    "PAGE_SIZE_MAX": 100,
+    "WTF_CSRF_TIME_LIMIT": None,
+    # Pages (hotline.web): a cookie session; CSRF is checked by the page blueprint only, not the API.
+    "WTF_CSRF_CHECK_DEFAULT": False,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "WEB_PAGE_SIZE": 20,
+}
+
+
+class ConfigError(ValueError):
+    """An environment variable holds a value its setting cannot parse."""
+
+
+def _from_env(name: str, default: Any, parse: Callable[[str], Any], environ: Mapping[str, str]) -> Any:
+    raw = environ.get(name)
+    if raw is None or raw == "":
+        return copy.deepcopy(default)
+    try:
+        return parse(raw)
+    except ValueError as exc:  # json.JSONDecodeError is a ValueError too
+        raise ConfigError(f"environment variable {name}={raw!r} is not valid: {exc}") from exc
+
+
+def load_config(overrides: dict[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Build the app configuration from SETTINGS read from the environment, then apply explicit overrides."""
     INSTANCE_DIR.mkdir(exist_ok=True)
-    config: dict[str, Any] = {
-        "DATABASE_URL": _env("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'hotline.db'}"),
-        "REDIS_URL": _env("REDIS_URL", "redis://127.0.0.1:6379/0"),
-        "SECRET_KEY": _env("SECRET_KEY", "dev-only-change-me"),
-        "HOTLINE_MODEL_DIR": _env("HOTLINE_MODEL_DIR", str(INSTANCE_DIR / "models")),
-        "TZ": _env("TZ", "Asia/Shanghai"),
-        "TOKEN_TTL_HOURS": int(_env("TOKEN_TTL_HOURS", "12")),
-        # Login throttling (hotline.auth.throttle): failures per account / per client address in a window.
-        "LOGIN_MAX_FAILURES_PER_ACCOUNT": int(_env("LOGIN_MAX_FAILURES_PER_ACCOUNT", "5")),
-        "LOGIN_MAX_FAILURES_PER_ADDRESS": int(_env("LOGIN_MAX_FAILURES_PER_ADDRESS", "50")),
-        "LOGIN_FAILURE_WINDOW_SECONDS": int(_env("LOGIN_FAILURE_WINDOW_SECONDS", "900")),
-        # Behind a reverse proxy: how many proxies' X-Forwarded-For/-Proto to trust (0: none, the default).
-        "PROXY_FIX_X_FOR": int(_env("PROXY_FIX_X_FOR", "0")),
-        "TIME_LIMITS": DEFAULT_TIME_LIMITS,
-        "LABEL_DEPARTMENTS": DEFAULT_LABEL_DEPARTMENTS,
-        "MAX_CONTENT_LENGTH": 1024 * 1024,
-        "MAX_TEXT_CHARS": 5000,
-        "PAGE_SIZE_MAX": 100,
-        "FOLLOW_UP_SAMPLE_RATE": float(_env("FOLLOW_UP_SAMPLE_RATE", "1.0")),
-        "FOLLOW_UP_MAX_ATTEMPTS": 3,
-        "RATE_WEIGHTS": DEFAULT_RATE_WEIGHTS,
-        "SUPERVISION": DEFAULT_SUPERVISION,
-        # Knowledge base: review articles expiring within N days, or with this many "did not help".
-        "KB_REVIEW_EXPIRY_DAYS": int(_env("KB_REVIEW_EXPIRY_DAYS", "30")),
-        "KB_UNHELPFUL_THRESHOLD": int(_env("KB_UNHELPFUL_THRESHOLD", "3")),
-        "QUEUES_ENABLED": _env("QUEUES_ENABLED", "1") == "1",
-        "WTF_CSRF_TIME_LIMIT": None,
-        # Pages (hotline.web): a cookie session; CSRF is checked by the page blueprint only, not the API.
-        "WTF_CSRF_CHECK_DEFAULT": False,
-        "SESSION_COOKIE_HTTPONLY": True,
-        "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": _env("SESSION_COOKIE_SECURE", "0") == "1",
-        "WEB_PAGE_SIZE": 20,
-        # Citizen channels: the site's public address for SMS links (unset: the request's own address),
-        # the shortest time a person takes to fill the online form, and limit overrides (hotline.citizen.abuse).
-        "PUBLIC_BASE_URL": _env("PUBLIC_BASE_URL", ""),
-        "CITIZEN_MIN_FILL_SECONDS": float(_env("CITIZEN_MIN_FILL_SECONDS", "5")),
-        "CITIZEN_LIMITS": {},
-    }
+    env = os.environ if environ is None else environ
+    config = {name: _from_env(name, default, parse, env) for name, (default, parse) in SETTINGS.items()}
+    config.update(CONSTANTS)
     if overrides:
         config.update(overrides)
     return config

@@ -47,7 +47,7 @@ def sweep() -> dict[str, int]:
         planned = service.plan(db, rules=rules_at(db, now), overdue_notices=_overdue_notices(config))
         db.commit()
         due = service.due_reminders(db, now=now)
-        outbox = sendable_outbox(db, now=now, lease=timedelta(seconds=config.get("OUTBOX_LEASE_SECONDS", 120)))
+        outbox = sendable_outbox(db, now=now, lease=timedelta(seconds=config["OUTBOX_LEASE_SECONDS"]))
         for rid in due:
             enqueue_after_commit(db, config, "workers.jobs.deliver_reminder", rid, job_id=f"reminder-{rid}")
         for mid in outbox:
@@ -62,7 +62,7 @@ def sweep() -> dict[str, int]:
 
 
 def _overdue_notices(config: Any) -> int:
-    return int(config.get("REMINDER_OVERDUE_NOTICES", 7))
+    return int(config["REMINDER_OVERDUE_NOTICES"])
 
 
 def deliver_reminder(reminder_id: int) -> str:
@@ -76,7 +76,7 @@ def deliver_reminder(reminder_id: int) -> str:
         try:
             result = service.deliver(db, reminder_id, rules=rules_at(db, now),
                                      overdue_notices=_overdue_notices(config),
-                                     contacts=config.get("NOTIFY_CONTACTS") or {})
+                                     contacts=config["NOTIFY_CONTACTS"])
             for mid in result.outbox_ids:
                 enqueue_after_commit(db, config, "workers.jobs.send_outbox", mid, job_id=f"outbox-{mid}")
             db.commit()
@@ -87,7 +87,7 @@ def deliver_reminder(reminder_id: int) -> str:
                 raise
             log.exception("reminder %s failed", reminder_id)
             service.record_error(db, reminder_id, exc, now=now,
-                                 max_attempts=int(config.get("REMINDER_MAX_ATTEMPTS", 10)))
+                                 max_attempts=int(config["REMINDER_MAX_ATTEMPTS"]))
             db.commit()
             return f"error: {type(exc).__name__}"
 
@@ -100,7 +100,7 @@ def send_outbox(message_id: int) -> str:
 
     with job_session() as (_app, db, config):
         now = utcnow()
-        lease = timedelta(seconds=config.get("OUTBOX_LEASE_SECONDS", 120))
+        lease = timedelta(seconds=config["OUTBOX_LEASE_SECONDS"])
         message = service.claim(db, message_id, now=now, lease=lease)
         db.commit()
         if message is None:
@@ -109,8 +109,8 @@ def send_outbox(message_id: int) -> str:
             provider_id = service.deliver(message, gateway_for(config, message.channel))
         except Exception as exc:
             retry = service.record_failure(message, exc, now=utcnow(),
-                                           max_attempts=int(config.get("OUTBOX_MAX_ATTEMPTS", 8)),
-                                           backoff=timedelta(seconds=config.get("OUTBOX_BACKOFF_SECONDS", 30)))
+                                           max_attempts=int(config["OUTBOX_MAX_ATTEMPTS"]),
+                                           backoff=timedelta(seconds=config["OUTBOX_BACKOFF_SECONDS"]))
             db.commit()
             if retry:
                 raise

@@ -24,8 +24,6 @@ from hotline.tickets.models import Ticket, TicketEvent
 from hotline.tickets.transitions import Rules, transition
 from hotline.upsert import insert_ignore
 
-# Morning, afternoon and evening calling windows (local time); each attempt goes to one not yet tried.
-DEFAULT_WINDOWS: tuple[tuple[str, str], ...] = (("09:00", "12:00"), ("14:00", "17:30"), ("18:30", "20:30"))
 CLOSED_AS = {CloseReason.FOLLOWED_UP.value: "done", CloseReason.UNREACHABLE.value: "unreachable",
              CloseReason.NOT_SAMPLED.value: "not_sampled"}
 
@@ -36,8 +34,8 @@ def _hm(value: str) -> time:
 
 
 def windows_of(config: Mapping[str, Any]) -> list[tuple[time, time]]:
-    """FOLLOW_UP_WINDOWS as local (start, end) times."""
-    return [(_hm(a), _hm(b)) for a, b in config.get("FOLLOW_UP_WINDOWS") or DEFAULT_WINDOWS]
+    """FOLLOW_UP_WINDOWS (hotline.config: each attempt goes to a window not yet tried) as local (start, end) times."""
+    return [(_hm(a), _hm(b)) for a, b in config["FOLLOW_UP_WINDOWS"]]
 
 
 def window_index(moment: datetime, windows: Sequence[tuple[time, time]]) -> int | None:

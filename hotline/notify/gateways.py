@@ -19,7 +19,7 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any, Protocol
 
-from hotline.config import INSTANCE_DIR
+from hotline.config import DEFAULT_NOTIFY_GATEWAYS
 
 log = logging.getLogger(__name__)
 
@@ -119,27 +119,20 @@ class SmtpGateway:
         return str(mail["Message-ID"])
 
 
-def _setting(config: Any, name: str, default: str | None = None) -> str | None:
-    value = config.get(name)
-    return str(value) if value not in (None, "") else (os.environ.get(name) or default)
-
-
 def gateway_for(config: Any, channel: str) -> Gateway:
     """The configured adapter of a channel: NOTIFY_GATEWAYS = {"sms": "file", "email": "smtp"}.
 
-    Adapters: "file" (NOTIFY_FILE, default instance/outbox.jsonl), "log", "smtp" (e-mail only:
-    SMTP_HOST, SMTP_PORT, SMTP_SENDER, SMTP_USER, SMTP_PASSWORD, SMTP_STARTTLS; app config or environment).
+    Adapters: "file" (NOTIFY_FILE), "log", "smtp" (e-mail only: SMTP_HOST, SMTP_PORT, SMTP_SENDER,
+    SMTP_USER, SMTP_PASSWORD, SMTP_STARTTLS); every setting and its default is in hotline/config.py.
     """
-    kinds = {"sms": "file", "email": "file"} | dict(config.get("NOTIFY_GATEWAYS") or {})
+    kinds = DEFAULT_NOTIFY_GATEWAYS | dict(config["NOTIFY_GATEWAYS"])  # a partial override keeps the rest
     kind = kinds.get(channel, "log")
     if kind == "file":
-        return FileGateway(_setting(config, "NOTIFY_FILE", str(INSTANCE_DIR / "outbox.jsonl")) or "")
+        return FileGateway(config["NOTIFY_FILE"])
     if kind == "smtp":
-        host = _setting(config, "SMTP_HOST")
-        if not host:
+        if not config["SMTP_HOST"]:
             raise PermanentError("SMTP_HOST is not configured")
-        return SmtpGateway(host=host, port=int(_setting(config, "SMTP_PORT", "25") or 25),
-                           sender=_setting(config, "SMTP_SENDER", "12345@localhost") or "",
-                           username=_setting(config, "SMTP_USER"), password=_setting(config, "SMTP_PASSWORD"),
-                           starttls=(_setting(config, "SMTP_STARTTLS", "0") or "0") in ("1", "true", "yes"))
+        return SmtpGateway(host=config["SMTP_HOST"], port=int(config["SMTP_PORT"]), sender=config["SMTP_SENDER"],
+                           username=config["SMTP_USER"], password=config["SMTP_PASSWORD"],
+                           starttls=bool(config["SMTP_STARTTLS"]))
     return LogGateway()

@@ -124,7 +124,8 @@ def test_the_system_move_is_not_open_to_any_user(api, app):
 
 
 def test_next_attempt_skips_used_windows_and_rolls_to_the_next_day():
-    from hotline.followups.service import DEFAULT_WINDOWS, next_attempt_at, windows_of
+    from hotline.config import DEFAULT_FOLLOW_UP_WINDOWS as DEFAULT_WINDOWS
+    from hotline.followups.service import next_attempt_at, windows_of
 
     windows = windows_of({"FOLLOW_UP_WINDOWS": DEFAULT_WINDOWS})
     assert next_attempt_at(after=at("2026-11-26 21:00"), tried=[at("2026-11-26 10:00")], windows=windows) \
