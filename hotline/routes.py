@@ -14,6 +14,7 @@ def register_blueprints(app: Flask) -> None:
     from hotline.casework.calendar_api import bp as calendar_api
     from hotline.citizen.pages import bp as public_pages
     from hotline.departments.api import bp as departments_api
+    from hotline.departments.districts_api import bp as districts_api
     from hotline.dispatching.api import bp as dispatching_api
     from hotline.followups.api import bp as followups_api
     from hotline.knowledge.api import bp as kb_api
@@ -25,7 +26,7 @@ def register_blueprints(app: Flask) -> None:
     from hotline.web import bp as web_pages
 
     app.extensions.setdefault("openapi_extenders", []).append(document_actions)
-    for blueprint in (auth_api, calendar_api, departments_api, dispatching_api, followups_api, kb_api,
+    for blueprint in (auth_api, calendar_api, departments_api, districts_api, dispatching_api, followups_api, kb_api,
                       notify_api, open311_api, openapi_bp, tickets_api, users_api, *supervision_blueprints(),
                       web_pages, public_pages):
         app.register_blueprint(blueprint)

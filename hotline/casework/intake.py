@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 from sqlalchemy.orm import Session
 
 from hotline.casework.text import PreparedText, prepare
+from hotline.departments.districts import check_district
 from hotline.departments.models import User
 from hotline.dispatching import decide
 from hotline.knowledge.search import search_published
@@ -27,6 +28,7 @@ def receive_with_help(session: Session, *, data: dict[str, Any], actor: User, ru
     ``hold`` keeps it for the operator instead of auto-dispatching (the citizen channels).
 
     The content is segmented once; classifier, knowledge search and duplicate signature share the words."""
+    check_district(session, name=data.get("district"))
     result = service.receive(session, data=data, actor=actor, rules=rules, idempotency_key=idempotency_key)
     ticket = result.ticket
     text = prepare(ticket.content)

@@ -11,7 +11,7 @@ from hotline.citizen.blueprint import bp, client_address, day_text, public_url, 
 from hotline.citizen.submit import FIELDS, is_mobile, normalize_phone, promise, queue_receipt, submit
 from hotline.clock import utcnow
 from hotline.db import session as db_session
-from hotline.demo.city import DISTRICTS
+from hotline.departments.districts import district_names
 from hotline.errors import ValidationError
 from hotline.tickets.enums import LABELS, Channel, Kind
 from hotline.tickets.rules import rules_at
@@ -24,7 +24,7 @@ HONEYPOT = "website"  # hidden from people by the stylesheet; a bot that fills e
 def _form(values: Any = None, error: str | None = None, status: int = 200) -> tuple[str, int]:
     return render_template("public/submit.html", values=values or {}, error=error,
                            token=abuse.form_token(utcnow()), kinds=[(k.value, LABELS[k.value]) for k in Kind],
-                           districts=DISTRICTS, honeypot=HONEYPOT), status
+                           districts=district_names(db_session()), honeypot=HONEYPOT), status
 
 
 @bp.get("/")
@@ -63,7 +63,7 @@ def submit_post() -> Any:
         data["caller_phone"] = normalize_phone(data["caller_phone"])
     except ValidationError as exc:
         return _form(form, flash_text(exc), 422)
-    if data["district"] not in DISTRICTS:
+    if data["district"] not in district_names(db_session()):
         return _form(form, "输入有误：所属区：请从列表中选择", 422)
     address = client_address()
     refusal = abuse.first_refusal([("submit_address", address), ("submit_phone", data["caller_phone"])])

@@ -26,7 +26,11 @@ DEPARTMENTS: list[tuple[str, str, str, str | None]] = [
     ("gov_gaoxin", "高新区管委会", "district", "高新区"),
 ]
 
-DISTRICTS = ["东湖区", "西山区", "南湖区", "北城区", "高新区"]
+# (code, name): loaded into the districts table, which admins edit from then on
+DISTRICT_ROWS: list[tuple[str, str]] = [("donghu", "东湖区"), ("xishan", "西山区"), ("nanhu", "南湖区"),
+                                        ("beicheng", "北城区"), ("gaoxin", "高新区")]
+# The demo's own traffic generator (history.py) and benches draw from these names; the app reads the table.
+DISTRICTS = [name for _code, name in DISTRICT_ROWS]
 
 DEMO_PASSWORD = "hotline-demo"
 

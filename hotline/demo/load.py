@@ -8,7 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotline.auth.service import create_user
-from hotline.demo.city import DEMO_PASSWORD, DEPARTMENTS, USERS
+from hotline.demo.city import DEMO_PASSWORD, DEPARTMENTS, DISTRICT_ROWS, USERS
+from hotline.departments.districts import load_districts
 from hotline.departments.models import Department, User
 
 
@@ -37,8 +38,9 @@ def load_users(session: Session, *, now: datetime, password: str = DEMO_PASSWORD
 
 
 def load_city(session: Session, *, now: datetime) -> dict[str, int]:
-    """Departments and users of the demo city."""
+    """Districts, departments, users and published articles of the demo city."""
     from hotline.knowledge.transfer import load_demo  # published demo articles (知识库), via the importer
 
-    return {"departments": load_departments(session), "users": load_users(session, now=now),
+    return {"districts": load_districts(session, rows=DISTRICT_ROWS),
+            "departments": load_departments(session), "users": load_users(session, now=now),
             "articles": load_demo(session, now=now)}

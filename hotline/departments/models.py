@@ -24,6 +24,17 @@ class Department(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
+class District(Base):
+    """A district (区) of the city: tickets, rates and catalogue rules name it; admins keep the list."""
+
+    __tablename__ = "districts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(40), unique=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
 class User(Base):
     """A person who logs in; department staff are bound to one department."""
 

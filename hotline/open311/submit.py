@@ -21,7 +21,7 @@ from hotline.citizen.blueprint import public_url
 from hotline.citizen.submit import normalize_phone, promise, queue_receipt, submit
 from hotline.clock import utcnow
 from hotline.db import session
-from hotline.demo.city import DISTRICTS
+from hotline.departments.districts import district_in
 from hotline.errors import ApiError, Forbidden, ValidationError
 from hotline.open311 import keys
 from hotline.open311.api import bp
@@ -99,7 +99,7 @@ def _ticket_data(args: dict[str, Any]) -> tuple[dict[str, Any], float | None, fl
         raise ValidationError("须提供位置：lat 与 long，或 address_string", details=[{"field": "address_string"}])
     address = clean.get("address_string") or f"坐标 {lat:.6f},{long:.6f}"
     data: dict[str, Any] = {"content": clean["description"], "kind": clean["service_code"], "address": address,
-                            "district": next((d for d in DISTRICTS if d in address), None)}
+                            "district": district_in(session(), text=address)}
     name = f"{clean.get('last_name', '')}{clean.get('first_name', '')}".strip()
     if name:
         data["caller_name"] = name

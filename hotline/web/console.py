@@ -10,7 +10,7 @@ from flask import flash, jsonify, redirect, render_template, request, session, u
 from hotline.casework import intake
 from hotline.clock import utcnow
 from hotline.db import session as db_session
-from hotline.demo.city import DISTRICTS
+from hotline.departments.districts import district_names
 from hotline.departments.roles import Role
 from hotline.errors import ApiError, ValidationError
 from hotline.supervision.duplicates import at_intake
@@ -35,7 +35,7 @@ CONSOLE_ORDER = [Action.RESOLVE_ON_CALL, Action.DISPATCH, Action.TRANSFER_EMERGE
 
 def _options() -> dict[str, Any]:
     return {"channels": [(c.value, label(c)) for c in Channel], "kinds": [(k.value, label(k)) for k in Kind],
-            "urgencies": [(u.value, label(u)) for u in Urgency], "districts": [(d, d) for d in DISTRICTS],
+            "urgencies": [(u.value, label(u)) for u in Urgency], "districts": [(d, d) for d in district_names(db_session())],
             "departments": departments()}
 
 
