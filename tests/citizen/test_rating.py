@@ -14,6 +14,7 @@ from hotline.followups.models import FollowUpTask
 from hotline.tickets.models import Ticket, TicketEvent
 from tests.citizen.test_track import act, submitted
 from tests.support.citizen import Citizen
+from tests.support.footprint import footprint
 
 SOLVED = {"result": "solved", "content": "已更换路灯灯头，经夜间复查路灯已正常亮起。"}
 
@@ -36,23 +37,27 @@ def queue(citizen: Citizen, api) -> list[dict]:  # type: ignore[no-untyped-def]
         return api.get("/followups/queue", user="followup").get_json()["items"]
 
 
-def test_no_rating_before_the_centre_accepted_a_reply(citizen, stored, api):
+def test_no_rating_before_the_centre_accepted_a_reply(app, citizen, stored, api):
     ticket = submitted(citizen, stored)
     citizen.track(ticket.number, "5678")
     assert "rate-form" not in citizen.get(f"/public/track/{ticket.number}").get_data(as_text=True)
+    before = footprint(app, ticket.id)
     refused = citizen.rate(ticket.number, "satisfied")
     assert refused.status_code == 409 and "没有可评价的答复" in refused.get_data(as_text=True)
     assert stored(lambda db: db.scalars(select(CitizenRating)).all()) == []
+    assert footprint(app, ticket.id) == before
 
 
-def test_a_satisfied_rating_is_kept_once_per_reply(citizen, stored, api):
+def test_a_satisfied_rating_is_kept_once_per_reply(app, citizen, stored, api):
     ticket = replied(citizen, stored, api)
     done = citizen.rate(ticket.number, "satisfied", "很快就修好了，谢谢")
     assert done.status_code == 302
     page = citizen.get(f"/public/track/{ticket.number}").get_data(as_text=True)
     assert "感谢您的评价" in page and 'id="your-rating">满意' in page and "rate-form" not in page
+    rated = footprint(app, ticket.id)
     again = citizen.rate(ticket.number, "dissatisfied")
     assert again.status_code == 409 and "已评价过本次答复" in again.get_data(as_text=True)
+    assert footprint(app, ticket.id) == rated
     row = stored(lambda db: db.scalars(select(CitizenRating)).one())
     assert (row.rating, row.comment, row.cycle, row.channel) == ("satisfied", "很快就修好了，谢谢", 0, "web")
     events = stored(lambda db: db.scalars(select(TicketEvent).where(TicketEvent.action == "rate_reply")).all())

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from hotline.auth.models import AccessLog
 from hotline.tickets.models import Ticket, TicketEvent
 from tests.support.factories import T0, ticket_body
+from tests.support.footprint import footprint, plan_reminders
 
 
 def counts(app) -> tuple[int, int]:
@@ -66,23 +67,27 @@ def test_malformed_json_is_400(app, api):
 def test_bad_action_body_is_422_and_writes_nothing(app, api, action, body):
     with time_machine.travel(T0, tick=False):
         tid = api.create()["id"]
-        before = counts(app)
+        before = counts(app), footprint(app, tid)
         response = api.post(f"/tickets/{tid}/{action}", body, user="dispatcher" if action != "follow-up"
                             else "followup")
     assert response.status_code in (409, 422)
     assert response.get_json()["error"]["message"]
-    assert counts(app) == before
+    assert (counts(app), footprint(app, tid)) == before
 
 
-def test_stale_version_answers_409(api):
+def test_stale_version_answers_409(app, api):
     with time_machine.travel(T0, tick=False):
         ticket = api.create()
         fresh = api.act(ticket["id"], "dispatch", "dispatcher", {"department": "ecology",
                                                                  "version": ticket["version"]})
+        plan_reminders(app)
+        before = footprint(app, ticket["id"])
         response = api.post(f"/tickets/{ticket['id']}/sign", {"version": ticket["version"]},
                             user="dept_ecology")
+        plan_reminders(app)
         assert response.status_code == 409
         assert response.get_json()["error"]["code"] == "stale_version"
+        assert footprint(app, ticket["id"]) == before and before["reminders"]
         ok = api.act(ticket["id"], "sign", "dept_ecology", {"version": fresh["version"]})
     assert ok["status"] == "in_progress" and ok["version"] > fresh["version"]
 

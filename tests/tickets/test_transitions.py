@@ -8,6 +8,7 @@ import time_machine
 from hotline.tickets.enums import Action
 from hotline.tickets.transitions import MOVES
 from tests.support.factories import T0
+from tests.support.footprint import footprint, plan_reminders
 
 REPLY = {"result": "solved", "content": "已处理完毕。"}
 SATISFIED = {"contacted": True, "solved": "solved", "satisfaction": "satisfied"}
@@ -121,15 +122,19 @@ def test_allowed_move(api, state, action, user, body, expected):
 
 @pytest.mark.parametrize(("state", "action", "user", "body", "status"), FORBIDDEN,
                          ids=[f"{a}-from-{s}-by-{u}" for s, a, u, _b, _e in FORBIDDEN])
-def test_forbidden_move_writes_nothing(api, state, action, user, body, status):
+def test_forbidden_move_writes_nothing(app, api, state, action, user, body, status):
     with time_machine.travel(T0, tick=False):
         tid = reach(api, state)
-        before = api.get(f"/tickets/{tid}").get_json()
+        plan_reminders(app)
+        before = footprint(app, tid)
         response = api.post(f"/tickets/{tid}/{action}", body, user=user)
-        after = api.get(f"/tickets/{tid}").get_json()
+        plan_reminders(app)  # a deadline the refused move had moved would get new reminder rows here
+        after = footprint(app, tid)
     assert response.status_code == status
     assert set(response.get_json()["error"]) >= {"code", "message"}
-    assert after["events"] == before["events"] and after["version"] == before["version"]
+    assert after == before
+    if state in {"dispatched", "in_progress", "extension_pending", "awaiting_follow_up"}:
+        assert before["reminders"], "the ticket has reminders that a refused move could have touched"
 
 
 def test_every_move_is_covered_by_the_allowed_table():
@@ -150,21 +155,27 @@ def test_three_unanswered_follow_up_calls_close_the_ticket(api):
     assert body["status"] == "closed" and body["close_reason"] == "unreachable"
 
 
-def test_return_after_the_window_is_refused(api):
+def test_return_after_the_window_is_refused(app, api):
     with time_machine.travel(T0, tick=False) as clock:
         tid = reach(api, "dispatched")
         clock.shift(6 * 86400)  # well past 2 working days
+        plan_reminders(app)
+        before = footprint(app, tid)
         response = api.post(f"/tickets/{tid}/return", {"reason": "不属本单位"}, user="dept_ecology")
+        plan_reminders(app)
     assert response.status_code == 409
     assert response.get_json()["error"]["code"] == "return_window_passed"
+    assert footprint(app, tid) == before
 
 
-def test_merge_into_closed_ticket_is_refused(api):
+def test_merge_into_closed_ticket_is_refused(app, api):
     with time_machine.travel(T0, tick=False):
         closed = reach(api, "closed")
         tid = reach(api, "received")
+        before = footprint(app, tid), footprint(app, closed)
         response = api.post(f"/tickets/{tid}/merge", {"into": closed}, user="operator")
     assert response.status_code == 409
+    assert (footprint(app, tid), footprint(app, closed)) == before
 
 
 def test_unknown_action_is_404(api):
