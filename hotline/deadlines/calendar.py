@@ -25,6 +25,7 @@ results are aware datetimes in UTC.
 
 from __future__ import annotations
 
+import logging
 import math
 import threading
 from collections.abc import Mapping
@@ -44,8 +45,13 @@ WORKING_DAY_SECONDS = 86_400
 _DAY = timedelta(days=1)
 _ZERO = timedelta(0)
 
+log = logging.getLogger(__name__)
 _holidays_lock = threading.Lock()
 _holidays_cn: holidays.HolidayBase | None = None
+
+
+class _HolidaysFailed(Exception):
+    """The ``holidays`` package raised; raised through the cache so that the failure is not remembered."""
 
 
 def _holidays_is_workday(d: date) -> bool:
@@ -58,17 +64,38 @@ def _holidays_is_workday(d: date) -> bool:
             if _holidays_cn is None:
                 _holidays_cn = holidays.country_holidays("CN")
             return bool(_holidays_cn.is_working_day(d))
-    except Exception:  # the fallback must never raise
-        return d.weekday() < 5
+    except Exception as error:
+        raise _HolidaysFailed(str(error)) from error
 
 
 @lru_cache(maxsize=1 << 16)
-def _base_day(d: date) -> tuple[bool, bool]:
-    """(is working day, is official) for a day without an override; cached."""
+def _cached_base_day(d: date) -> tuple[bool, bool]:
+    """(is working day, is official) from chinese_calendar or the ``holidays`` package; cached."""
     try:
         return bool(chinese_calendar.is_workday(d)), True
     except NotImplementedError:  # a year chinese_calendar does not know
         return _holidays_is_workday(d), False
+
+
+def _base_day(d: date) -> tuple[bool, bool]:
+    """(is working day, is official) for a day without an override; never raises.
+
+    When the ``holidays`` package fails, the day falls back to the plain Monday–Friday rule, which can
+    move a deadline across a holiday: that is logged (once per year and process) and the day counts as
+    not official, so every deadline computed over it is marked provisional (``Ticket.deadline_fallback``)
+    and recomputed when the official days are entered. The failure is not cached: the next call asks again.
+    """
+    try:
+        return _cached_base_day(d)
+    except _HolidaysFailed as error:
+        if d.year not in _failed_years:
+            _failed_years.add(d.year)
+            log.error("holidays package failed for %s (%s): plain weekdays used, deadlines are provisional",
+                      d, error)
+        return d.weekday() < 5, False
+
+
+_failed_years: set[int] = set()
 
 
 def _local(moment: datetime) -> tuple[date, timedelta]:

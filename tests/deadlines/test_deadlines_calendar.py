@@ -1,13 +1,15 @@
 """WorkCalendar against a table of real dates (verified against chinese_calendar 1.11) and its arithmetic."""
 
 import dataclasses
-import timeit
+import logging
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from hotline.deadlines import calendar as calendar_module
 from hotline.deadlines.calendar import WorkCalendar
+from hotline.deadlines.policy import deadlines_on_dispatch
 
 SH = ZoneInfo("Asia/Shanghai")
 CAL = WorkCalendar()
@@ -271,8 +273,37 @@ def test_computed_on_fallback_bounds() -> None:
     assert with_2027.computed_on_fallback(local(2027, 12, 30), local(2028, 1, 3))
 
 
-def test_fifteen_working_days_is_fast() -> None:
-    start = local(2026, 9, 24, 10)
-    CAL.add_working_days(start, 15)  # warm the per-day cache
-    per_call = min(timeit.repeat(lambda: CAL.add_working_days(start, 15), number=500, repeat=5)) / 500
-    assert per_call < 100e-6  # typically ~15 µs
+
+class BrokenHolidays:
+    """A ``holidays`` calendar whose data cannot be read."""
+
+    def is_working_day(self, day: date) -> bool:
+        raise RuntimeError("holidays data unavailable")
+
+
+@pytest.fixture
+def broken_holidays(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(calendar_module, "_holidays_cn", BrokenHolidays())
+    monkeypatch.setattr(calendar_module, "_failed_years", set())
+    calendar_module._cached_base_day.cache_clear()
+    yield
+    calendar_module._cached_base_day.cache_clear()
+
+
+def test_failing_holidays_package_is_logged_and_makes_deadlines_provisional(broken_holidays, caplog) -> None:
+    new_year = d("2027-01-01")  # a Friday and a public holiday in the holidays package
+    with caplog.at_level(logging.ERROR, logger="hotline.deadlines.calendar"):
+        assert CAL.is_workday(new_year)  # plain weekdays: the holiday is lost ...
+        assert not CAL.is_official(new_year)  # ... and the day is known to be a guess
+        deadlines = deadlines_on_dispatch(urgency="complex", dispatched_at=local(2026, 12, 21, 9), calendar=CAL)
+    failures = [r for r in caplog.records if "holidays package failed" in r.getMessage()]
+    assert len(failures) == 1 and failures[0].levelno == logging.ERROR  # once per year, not per day
+    assert deadlines.on_fallback
+    assert deadlines.reply_due_at == local(2027, 1, 11, 9)  # 01-01 counted as a working day (else 01-12)
+
+
+def test_a_holidays_failure_is_not_remembered(broken_holidays) -> None:
+    assert CAL.is_workday(d("2027-01-01"))
+    calendar_module._holidays_cn = None  # the package works again
+    assert not CAL.is_workday(d("2027-01-01"))
+    assert not CAL.is_official(d("2027-01-01"))
