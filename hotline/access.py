@@ -15,7 +15,7 @@ from typing import Any
 
 from flask import Flask, request
 
-from hotline.departments.roles import Role
+from hotline.departments.roles import INTAKE_ROLES, Role
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +66,7 @@ OP, DISP, DEPT, FU, SUP, ADMIN = (Role.OPERATOR, Role.DISPATCHER, Role.DEPARTMEN
                                   Role.SUPERVISOR, Role.ADMIN)
 VIEWERS = (SUP, ADMIN, DISP)  # the rates, reports and hotspots
 CENTRE_DESK = (OP, DISP, SUP, ADMIN)
+INTAKE = tuple(INTAKE_ROLES)  # the roles that take calls create tickets (DESIGN section 7)
 
 # endpoint → who may use it. Add the line for your route in its blueprint's section (one line per endpoint).
 ACCESS: dict[str, Access] = {
@@ -86,7 +87,7 @@ ACCESS: dict[str, Access] = {
     "open311.requests_show": public(),
     "open311.create_request": public(),  # the api_key is checked by the view (403 spec error when revoked)
     # tickets
-    "tickets_api.create": logged_in(Scope.VISIBLE),
+    "tickets_api.create": only(*INTAKE, scope=Scope.VISIBLE),
     "tickets_api.index": logged_in(Scope.VISIBLE),
     "tickets_api.show": logged_in(Scope.VISIBLE),
     "tickets_api.perform": logged_in(Scope.VISIBLE),

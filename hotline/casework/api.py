@@ -11,6 +11,7 @@ from hotline.auth.web import current_user, require
 from hotline.casework import intake, moves
 from hotline.clock import utcnow
 from hotline.db import session
+from hotline.departments.roles import INTAKE_ROLES
 from hotline.errors import NotFound, ValidationError
 from hotline.openapi import documented, object_schema
 from hotline.tickets import service
@@ -30,7 +31,7 @@ def _log_unmasked(ticket: Any, action: str) -> None:
 
 
 @bp.post("")
-@require()
+@require(*sorted(INTAKE_ROLES))
 @documented(CREATE, status=(201, 200))
 def create():  # type: ignore[no-untyped-def]
     """受理: create a ticket (honours Idempotency-Key)."""

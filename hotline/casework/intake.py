@@ -32,7 +32,7 @@ def receive_with_help(session: Session, *, data: dict[str, Any], actor: User, ru
     result = service.receive(session, data=data, actor=actor, rules=rules, idempotency_key=idempotency_key)
     ticket = result.ticket
     text = prepare(ticket.content)
-    duplicates = _optional(session, "duplicates", lambda: _duplicates(session, result, text, rules), [])
+    duplicates = _optional(session, "duplicates", lambda: _duplicates(session, result, text, rules, actor), [])
     result.extras["duplicates"] = duplicates
     if result.created:
         # A likely duplicate waits for the operator (并单 is only possible before dispatch).
@@ -44,9 +44,10 @@ def receive_with_help(session: Session, *, data: dict[str, Any], actor: User, ru
     return result
 
 
-def _duplicates(session: Session, result: Intake, text: PreparedText, rules: Rules) -> list[dict[str, Any]]:
-    """Possible duplicates of the ticket; a new ticket's signature is stored for the ones after it."""
-    found = at_intake(session, ticket=result.ticket, now=rules.now, signature=text.signature,
+def _duplicates(session: Session, result: Intake, text: PreparedText, rules: Rules,
+                actor: User) -> list[dict[str, Any]]:
+    """Possible duplicates of the ticket as the actor may see them; a new ticket's signature is stored."""
+    found = at_intake(session, ticket=result.ticket, now=rules.now, viewer=actor, signature=text.signature,
                       signed=result.created)
     if result.created:
         remember(session, ticket=result.ticket, signature=text.signature)

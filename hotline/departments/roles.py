@@ -31,6 +31,8 @@ ROLE_LABELS = {
 
 # Who may see a caller's full phone number; every such view is written to the access log.
 UNMASK_ROLES = frozenset({Role.OPERATOR, Role.FOLLOWUP, Role.ADMIN})
+# Who takes calls and so may create tickets (the citizen channels create theirs as a CHANNEL user).
+INTAKE_ROLES = frozenset({Role.OPERATOR, Role.DISPATCHER, Role.ADMIN})
 # Who sees every ticket (department staff see only their department's).
 CENTRE_ROLES = frozenset({Role.OPERATOR, Role.DISPATCHER, Role.FOLLOWUP, Role.SUPERVISOR, Role.ADMIN})
 # The roles a person can hold (users create / admin pages); a channel user is made by the code only.

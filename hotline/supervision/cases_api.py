@@ -9,6 +9,7 @@ from hotline.clock import utcnow
 from hotline.db import session
 from hotline.departments.roles import Role
 from hotline.errors import ValidationError
+from hotline.privacy import suggestions
 from hotline.supervision import duplicates, hotspots
 from hotline.tickets import service
 from hotline.tickets.enums import OPEN_STATUSES
@@ -33,6 +34,7 @@ def hotspot_list():  # type: ignore[no-untyped-def]
         session(), now=utcnow(), days=int_arg("days", 7, high=90),
         min_size=int_arg("min_size", settings["hotspot_min_size"], low=2, high=1000), similarity=similarity,
         district=(request.args.get("district") or "").strip()[:40] or None, limit=int_arg("limit", 20, high=100))
+    result["clusters"] = suggestions.hotspots_for(session(), user=current_user(), clusters=result["clusters"])
     return jsonify(result)
 
 
@@ -45,6 +47,7 @@ def ticket_duplicates(ticket_id: int):  # type: ignore[no-untyped-def]
     group = duplicates.merge_group(db, ticket=ticket)
     open_alone = ticket.status in OPEN_STATUSES and ticket.merged_into_id is None
     candidates = (duplicates.find_duplicates(db, ticket=ticket, now=utcnow(),
-                                             settings=current_app.config["SUPERVISION"]) if open_alone else [])
+                                             settings=current_app.config["SUPERVISION"], viewer=current_user())
+                  if open_alone else [])
     return jsonify(group | {"candidates": candidates})
 

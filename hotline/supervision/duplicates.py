@@ -18,6 +18,8 @@ from sqlalchemy.orm import Session
 
 from classifier import tokenizer
 from hotline.clock import iso
+from hotline.departments.models import User
+from hotline.privacy import suggestions
 from hotline.supervision import signature as sig
 from hotline.supervision.models import TicketSignature, TicketTextBand
 from hotline.tickets.enums import LABELS, OPEN_STATUSES
@@ -102,10 +104,22 @@ def _bytes(signature: np.ndarray | None) -> bytes | None:
     return sig.to_bytes(signature) if signature is not None else None
 
 
+def _match(text: float, phone: bool, address: bool, district: bool) -> tuple[float, str]:
+    """The score and the reason of a match from its signals."""
+    place = 1.0 if address else 0.5 if district else 0.0
+    score = TEXT_WEIGHT * text + PHONE_WEIGHT * phone + PLACE_WEIGHT * place
+    reasons = [label for flag, label in ((phone, "同一来电号码"), (address, "同一地址"),
+                                         (district and not address, "同一区")) if flag]
+    reasons.append(f"内容相似度 {text:.0%}")
+    return score, "；".join(reasons)
+
+
 def find_duplicates(session: Session, *, ticket: Ticket, now: datetime, settings: Mapping[str, Any],
-                    limit: int = 5, signature: np.ndarray | None = None,
+                    viewer: User, limit: int = 5, signature: np.ndarray | None = None,
                     signed: bool = False) -> list[dict[str, Any]]:
-    """Open tickets of the last days that look like the same request, best first, with the reason.
+    """Open tickets of the last days that look like the same request, best first, with the reason,
+    as `viewer` may see them (hotline.privacy.suggestions: only openable tickets, and no caller-identity
+    signal of a confidential ticket outside the centre).
 
     `signature` (with `signed=True`) is the ticket's own, when the caller just computed it."""
     if not signed:
@@ -115,22 +129,22 @@ def find_duplicates(session: Session, *, ticket: Ticket, now: datetime, settings
     if not rows:
         return []
     texts = _similarities(signature, rows)
+    least = settings["duplicate_min_score"]
     found = []
     for row, text in zip(rows, texts, strict=True):
         phone = bool(ticket.caller_phone) and row.caller_phone == ticket.caller_phone
         address = bool(ticket.address) and row.address == ticket.address
         district = bool(ticket.district) and row.district == ticket.district
-        place = 1.0 if address else 0.5 if district else 0.0
-        score = TEXT_WEIGHT * text + PHONE_WEIGHT * phone + PLACE_WEIGHT * place
-        if score < settings["duplicate_min_score"]:
+        score, reason = _match(text, phone, address, district)
+        if score < least:
             continue
-        reasons = [label for flag, label in ((phone, "同一来电号码"), (address, "同一地址"),
-                                             (district and not address, "同一区")) if flag]
-        reasons.append(f"内容相似度 {text:.0%}")
+        anonymous_score, anonymous_reason = _match(text, False, False, district)
         found.append({"id": row.id, "number": row.number, "status": row.status,
                       "status_label": LABELS.get(row.status), "received_at": iso(row.received_at),
-                      "score": round(score, 3), "text_similarity": round(text, 3), "reason": "；".join(reasons)})
-    return sorted(found, key=lambda d: -d["score"])[:limit]
+                      "score": round(score, 3), "text_similarity": round(text, 3), "reason": reason,
+                      suggestions.ANONYMOUS: ({"score": round(anonymous_score, 3), "reason": anonymous_reason}
+                                              if anonymous_score >= least else None)})
+    return suggestions.duplicates_for(session, user=viewer, items=found)[:limit]
 
 
 def brief(ticket: Ticket) -> dict[str, Any]:
@@ -150,10 +164,10 @@ def merge_group(session: Session, *, ticket: Ticket) -> dict[str, Any]:
             "merged": [brief(t) for t in merged], "citizens": 1 + len(merged), "result": shared_result(primary)}
 
 
-def at_intake(session: Session, *, ticket: Ticket, now: datetime, signature: np.ndarray | None = None,
-              signed: bool = False) -> list[dict[str, Any]]:
+def at_intake(session: Session, *, ticket: Ticket, now: datetime, viewer: User,
+              signature: np.ndarray | None = None, signed: bool = False) -> list[dict[str, Any]]:
     """The possible duplicates POST /tickets returns: [{id, number, status, score, reason}].
 
     `signature`/`signed`: the new ticket's signature, computed from the words intake shares."""
     return find_duplicates(session, ticket=ticket, now=now, settings=current_app.config["SUPERVISION"],
-                           signature=signature, signed=signed)
+                           viewer=viewer, signature=signature, signed=signed)

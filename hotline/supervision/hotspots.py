@@ -119,6 +119,6 @@ def _describe(rows: list[Any], matrix: Any, terms: Any, merged: dict[int, int], 
             "trend": {"basis": basis, "recent": recent, "earlier": earlier, "direction": direction,
                       "daily": dict(sorted(daily.items()))},
             "first_at": iso(rows[0].received_at), "last_at": iso(rows[-1].received_at),
-            "sample": rows[-1].content[:80],
+            "sample": rows[-1].content[:80], "sample_id": rows[-1].id,
             "tickets": [{"id": r.id, "number": r.number, "status": r.status, "received_at": iso(r.received_at)}
                         for r in rows[-SHOWN_TICKETS:]]}

@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 from hotline.clock import local
 from hotline.db import paginate
 from hotline.departments.models import Department, User
-from hotline.departments.roles import Role
-from hotline.errors import Conflict, NotFound
+from hotline.departments.roles import INTAKE_ROLES, Role
+from hotline.errors import Conflict, Forbidden, NotFound
 from hotline.tickets.enums import REPLY_CLOCK_STATUSES, Action, Channel, Kind, Status, Urgency
 from hotline.tickets.models import IdempotencyKey, Ticket, TicketEvent, ticket_assists
 from hotline.tickets.transitions import Rules, can_see, transition
@@ -49,6 +49,8 @@ def find_idempotent(session: Session, *, user: User, key: str, data: dict[str, A
 def receive(session: Session, *, data: dict[str, Any], actor: User, rules: Rules,
             idempotency_key: str | None = None) -> Intake:
     """受理: store the request and its first event; dispatch at once when a department is given."""
+    if actor.role not in INTAKE_ROLES and actor.role != Role.CHANNEL:
+        raise Forbidden(f"角色 {actor.role} 不能受理工单")
     if idempotency_key:
         existing = find_idempotent(session, user=actor, key=idempotency_key, data=data)
         if existing is not None:

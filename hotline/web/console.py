@@ -97,7 +97,7 @@ def console_ticket(ticket_id: int) -> Any:
     stash = session.get("intake") or {}
     if stash.get("ticket_id") != ticket.id:
         # Not received in this browser (an online request under review): the same duplicate check again.
-        stash = {"duplicates": _trim(duplicates_for(db, ticket), ("id", "number", "status", "score", "reason"))}
+        stash = {"duplicates": _trim(duplicates_for(db, ticket, user), ("id", "number", "status", "score", "reason"))}
     # Suggestions are stored on the ticket and the search is repeatable; only the rest was stashed.
     extras = {"duplicates": [], "auto_dispatch": None, **stash,
               "suggestions": ticket.suggestions or [], "kb": assist.kb_matches(ticket.content)}
@@ -117,11 +117,11 @@ def console_ticket(ticket_id: int) -> Any:
     return page
 
 
-def duplicates_for(db: Any, ticket: Any) -> list[dict[str, Any]]:
+def duplicates_for(db: Any, ticket: Any, user: Any) -> list[dict[str, Any]]:
     """Possible duplicates of a ticket the operator still decides on (none once it has moved on)."""
     if ticket.status not in (Status.RECEIVED, Status.PENDING_DISPATCH):
         return []
-    return at_intake(db, ticket=ticket, now=utcnow())
+    return at_intake(db, ticket=ticket, now=utcnow(), viewer=user)
 
 
 def _text() -> str:

@@ -1,0 +1,78 @@
+"""What a suggestion may show its user (DESIGN section 7): the one filter of every suggestion path.
+
+A suggestion (possible duplicate, hotspot example) never names a ticket its user could not open, and
+outside the centre it never tells from a confidential caller's identity (same phone, same address) that
+two requests are linked: the match is then judged, scored and explained on the text alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hotline.departments.models import User
+from hotline.departments.roles import Role
+from hotline.tickets.models import Ticket
+from hotline.tickets.transitions import can_see
+
+# The centre's desk: who may learn that two requests share a caller, even a confidential one.
+IDENTITY_CENTRE = frozenset({Role.OPERATOR, Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN})
+# The anonymous version of a match, carried by each raw duplicate item until this filter decides.
+ANONYMOUS = "_anonymous"
+
+
+def identity_private(user: User, ticket: Ticket) -> bool:
+    """Whether a suggestion to this user must not use the ticket's caller identity."""
+    if user.role in IDENTITY_CENTRE:
+        return False
+    return bool(ticket.confidential or ticket.reported_department_id is not None)
+
+
+def _openable(session: Session, user: User, ids: Iterable[int]) -> dict[int, Ticket]:
+    """The tickets among `ids` this user may open, by id."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    rows = session.scalars(select(Ticket).where(Ticket.id.in_(wanted)))
+    return {t.id: t for t in rows if can_see(user, t)}
+
+
+def duplicates_for(session: Session, *, user: User, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Raw duplicate matches as this user may see them, best first.
+
+    Each raw item has the full-signal ``score``/``reason`` and, under ``_anonymous``, the text-and-district
+    version ({"score", "reason"}, or None when that alone is below the threshold)."""
+    tickets = _openable(session, user, (item["id"] for item in items))
+    shown = []
+    for item in items:
+        anonymous = item.get(ANONYMOUS)
+        public = {k: v for k, v in item.items() if k != ANONYMOUS}
+        ticket = tickets.get(item["id"])
+        if ticket is None:
+            continue
+        if identity_private(user, ticket):
+            if anonymous is None:
+                continue
+            public |= {"score": anonymous["score"], "reason": anonymous["reason"]}
+        shown.append(public)
+    return sorted(shown, key=lambda d: -d["score"])
+
+
+def hotspots_for(session: Session, *, user: User, clusters: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Hotspot clusters with only the example tickets this user may open; a cluster with none is left
+    out, and its sample text only shows when its ticket is openable and not private to the user."""
+    ids = [t["id"] for c in clusters for t in c.get("tickets", [])]
+    ids += [c["sample_id"] for c in clusters if c.get("sample_id") is not None]
+    tickets = _openable(session, user, ids)
+    shown = []
+    for cluster in clusters:
+        examples = [t for t in cluster.get("tickets", []) if t["id"] in tickets]
+        if not examples:
+            continue
+        sample = tickets.get(cluster.get("sample_id"))  # type: ignore[arg-type]
+        text = cluster.get("sample") if sample is not None and not identity_private(user, sample) else None
+        shown.append(cluster | {"tickets": examples, "sample": text})
+    return shown
