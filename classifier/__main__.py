@@ -14,11 +14,11 @@ from pathlib import Path
 from classifier.registry import IncompatibleModelError, load_model
 from classifier.training import (
     DataError,
-    attach_subjects,
     evaluate_model,
     read_rows,
-    read_subjects,
+    subjects_beside,
     train_model,
+    with_subjects,
 )
 
 
@@ -37,13 +37,14 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _sibling_subjects(data: Path) -> Path | None:
-    """NAME_subjects.csv next to NAME.csv: the raw subjects of the training texts, when published with them."""
-    candidate = data.with_name(f"{data.stem}_subjects.csv")
-    if candidate.is_file():
-        print(f"using subjects from {candidate}", file=sys.stderr)
-        return candidate
-    return None
+def _subjects(args: argparse.Namespace) -> Path | None:
+    """--subjects, else NAME_subjects.csv beside NAME.csv (unless --no-subjects)."""
+    if args.no_subjects:
+        return None
+    found = Path(args.subjects) if args.subjects else subjects_beside(args.data)
+    if found and not args.subjects:
+        print(f"using subjects from {found}", file=sys.stderr)
+    return found
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -51,10 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "train":
-            rows = read_rows(args.data)
-            subjects = None if args.no_subjects else args.subjects or _sibling_subjects(Path(args.data))
-            if subjects:
-                rows = attach_subjects(rows, read_subjects(subjects))
+            rows = with_subjects(read_rows(args.data), _subjects(args))
             out = train_model(rows, args.out, progress=sys.stderr.isatty())
             meta = json.loads((out / "meta.json").read_text(encoding="utf-8"))
             print(json.dumps({"model": str(out), **{k: meta[k] for k in ("version", "threshold", "coverage")}},

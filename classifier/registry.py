@@ -5,11 +5,14 @@ A model directory holds ``model.joblib`` (the pipeline), ``labels`` (one label a
 versions, sha256 of the training data, threshold, coverage).
 
 A registry root holds ``versions/<version>/`` model directories and a ``current`` file naming the
-promoted version; the pointer is replaced atomically so readers never see a half-written one.
+promoted version; the pointer is replaced atomically so readers never see a half-written one.  It also
+keeps ``evaluation.csv``, the fixed slice of labelled rows that no model of the registry is trained on
+and on which every candidate is compared with the current model.
 """
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 import os
@@ -33,6 +36,7 @@ from classifier.pipeline import DispatchPipeline
 
 MODEL_FILE = "model.joblib"
 CURRENT = "current"
+EVALUATION = "evaluation.csv"
 VERSIONS = "versions"
 
 
@@ -216,3 +220,25 @@ def _point_current(root: Path, version: str) -> None:
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(version + "\n")
     os.replace(tmp, root / CURRENT)
+
+
+def evaluation_slice(root: str | os.PathLike) -> list[tuple[str, str]] | None:
+    """The registry's kept evaluation rows, or None when it keeps none yet."""
+    path = Path(root) / EVALUATION
+    if not path.is_file():
+        return None
+    with path.open(encoding="utf-8", newline="") as fh:
+        return [(r["text"], r["label"]) for r in csv.DictReader(fh)]
+
+
+def keep_evaluation_slice(root: str | os.PathLike, rows: Sequence[tuple[str, str]]) -> Path:
+    """Write the registry's evaluation rows (atomically) and return the file."""
+    root = Path(root)
+    root.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=root, prefix=".evaluation.")
+    with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["text", "label"])
+        writer.writerows(rows)
+    os.replace(tmp, root / EVALUATION)
+    return root / EVALUATION

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import os
 import sys
 import time
@@ -83,6 +84,39 @@ def attach_subjects(rows: Sequence[Row], subjects: Iterable[Row]) -> list[Row]:
                      if label in known.get(full[:n], ())), None)
         out.append((f"{head}\n{full[len(head):]}" if head else text, label))
     return out
+
+
+def subjects_beside(data: str | os.PathLike) -> Path | None:
+    """NAME_subjects.csv next to NAME.csv: the raw subjects of the training texts, when published with them."""
+    data = Path(data)
+    candidate = data.with_name(f"{data.stem}_subjects.csv")
+    return candidate if candidate.is_file() else None
+
+
+def with_subjects(rows: Sequence[Row], subjects: str | os.PathLike | None) -> list[Row]:
+    """The training rows as every trainer (CLI, nightly retraining) gives them to ``train_model``:
+    split at the subjects of the ``subject,label`` CSV when there is one (see ``attach_subjects``)."""
+    return attach_subjects(rows, read_subjects(subjects)) if subjects else list(rows)
+
+
+def split_key(text: str) -> str:
+    """The text with everything but Han characters dropped: a row keeps its side of the split whatever
+    its punctuation, spacing or "subject\nbody" shape."""
+    return "".join(tokenizer.normalise(text).split())
+
+
+def evaluation_split(rows: Sequence[Row], share: int = 5) -> tuple[list[Row], list[Row]]:
+    """A fixed split by text hash: one row in ``share`` goes to the evaluation slice, the rest to training.
+
+    The slice depends only on each row's text, so every model trained on the training side of any data
+    (the first model, each nightly candidate) is judged on rows that none of them was fitted on.
+    """
+    train: list[Row] = []
+    held: list[Row] = []
+    for row in rows:
+        bucket = int(hashlib.sha256(split_key(row[0]).encode("utf-8")).hexdigest(), 16) % share
+        (held if bucket == 0 else train).append(row)
+    return train, held
 
 
 def _progress_printer(enabled: bool):

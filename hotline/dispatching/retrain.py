@@ -1,8 +1,16 @@
-"""Retraining: the base data plus the corrections, promoted only when no worse on the same evaluation rows."""
+"""Retraining: the base data plus the corrections, promoted only when no worse on rows no model trained on.
+
+The first model (`ensure_model`) splits the base data by text hash (`classifier.training.evaluation_split`)
+and the registry keeps the evaluation side (`evaluation.csv`). Every later candidate trains on base rows
+and corrections outside that slice and is compared with the current model on the kept slice plus the
+evaluation side of the corrections: rows neither model was fitted on, with labels the candidate's own
+data cannot rewrite (a correction is the only thing that changes a kept label). Training is
+deterministic, so equal data gives an equal score, and ties promote. Rows are prepared as
+`python -m classifier train` prepares them (`with_subjects`).
+"""
 
 from __future__ import annotations
 
-import hashlib
 import tempfile
 from dataclasses import asdict
 from datetime import datetime
@@ -12,20 +20,11 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 import classifier
+from classifier.training import evaluation_split, split_key, subjects_beside, with_subjects
 from hotline.dispatching.corrections import training_rows
 
 Row = tuple[str, str]
 DEMO_CORPUS = Path(__file__).resolve().parents[2] / "classifier" / "demo" / "corpus.csv"
-
-
-def split(rows: list[Row]) -> tuple[list[Row], list[Row]]:
-    """A stable 80/20 split by text hash: the 20 % judges candidate and current model alike."""
-    train: list[Row] = []
-    held: list[Row] = []
-    for row in rows:
-        bucket = int(hashlib.sha1(row[0].encode()).hexdigest(), 16) % 5
-        (held if bucket == 0 else train).append(row)
-    return train, held
 
 
 def base_data_path(config: dict[str, Any]) -> Path:
@@ -33,20 +32,50 @@ def base_data_path(config: dict[str, Any]) -> Path:
     return Path(config.get("CLASSIFIER_BASE_DATA") or DEMO_CORPUS)
 
 
+def base_rows(config: dict[str, Any]) -> list[Row]:
+    """The base CSV's rows, split at their subjects as the CLI does (NAME_subjects.csv beside NAME.csv)."""
+    path = base_data_path(config)
+    return with_subjects(classifier.read_rows(path), subjects_beside(path))
+
+
+def _slice(root: Path, base: list[Row]) -> list[Row]:
+    """The registry's kept evaluation rows; kept now from the base data when it has none yet."""
+    kept = classifier.evaluation_slice(root)
+    if kept is None:
+        kept = evaluation_split(base)[1]
+        classifier.keep_evaluation_slice(root, kept)
+    return kept
+
+
+def prepared_split(root: Path, base: list[Row], corrections: list[Row]) -> tuple[list[Row], list[Row]]:
+    """(training rows, evaluation rows): nothing in the kept slice is trained on; corrections replace
+    the label of base and kept rows with the same text."""
+    fixed = {split_key(text): label for text, label in corrections}
+    kept = _slice(root, base)
+    held_keys = {split_key(text) for text, _ in kept}
+    train = [row for row in evaluation_split(base)[0]
+             if split_key(row[0]) not in held_keys and split_key(row[0]) not in fixed]
+    fixed_train, fixed_held = evaluation_split(corrections)
+    held = [(text, fixed.get(split_key(text), label)) for text, label in kept]
+    held += [row for row in fixed_held if split_key(row[0]) not in held_keys]
+    train += [row for row in fixed_train if split_key(row[0]) not in held_keys]
+    return train, held
+
+
 def _train_and_promote(root: Path, train: list[Row], held: list[Row]) -> dict[str, Any]:
     root.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=root, prefix=".candidate-") as tmp:
         candidate = classifier.train_model(train, Path(tmp) / "model")
-        return asdict(classifier.promote_if_not_worse(root, candidate, held))
+        outcome = asdict(classifier.promote_if_not_worse(root, candidate, held))
+    return {**outcome, "training_rows": len(train), "evaluation_rows": len(held)}
 
 
 def retrain(session: Session, config: dict[str, Any], *, now: datetime) -> dict[str, Any]:
-    """Train on base data + corrections and promote only when not worse on the held-out rows."""
+    """Train on base data + corrections and promote only when not worse on the evaluation slice."""
     corrections = training_rows(session)
-    train, held = split(classifier.read_rows(base_data_path(config)))
-    corrected_train, corrected_held = split(corrections)
-    outcome = _train_and_promote(Path(config["HOTLINE_MODEL_DIR"]), train + corrected_train,
-                                 held + corrected_held)
+    root = Path(config["HOTLINE_MODEL_DIR"])
+    train, held = prepared_split(root, base_rows(config), corrections)
+    outcome = _train_and_promote(root, train, held)
     return {"at": now.isoformat(), "corrections": len(corrections), **outcome}
 
 
@@ -56,8 +85,8 @@ def ensure_model(config: dict[str, Any], *, now: datetime) -> dict[str, Any]:
     current = classifier.current_model_dir(root)
     if current is not None:
         return {"promoted": False, "current": str(current), "reason": "a model is already promoted"}
-    rows = classifier.read_rows(base_data_path(config))
-    return {"at": now.isoformat(), **_train_and_promote(root, rows, split(rows)[1])}
+    train, held = prepared_split(root, base_rows(config), [])
+    return {"at": now.isoformat(), **_train_and_promote(root, train, held)}
 
 
 def retrain_and_promote(config: dict[str, Any], *, now: datetime) -> dict[str, Any]:
