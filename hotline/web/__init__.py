@@ -9,6 +9,7 @@ from hotline.web import (  # noqa: F401  (attach the views)
     followups,
     online,
     reports,
+    supervision,
     tickets,
 )
 from hotline.web.blueprint import bp

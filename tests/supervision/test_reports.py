@@ -84,7 +84,7 @@ def test_monthly_report_html_and_json(api, app):
         assert api.get("/metrics/report?month=2026-11", user="operator").status_code == 403
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and page.mimetype == "text/html"
-    assert "月度考核报告（2026-11）" in html and "市生态环境局" in html and "/assets/report.css" in html
+    assert "月度考核报告（2026年11月）" in html and "市生态环境局" in html and "/assets/report.css" in html
     assert "@media print" in api.client.get("/assets/report.css").get_data(as_text=True)  # A4 print CSS
     assert data["from"] == "2026-11-01" and data["to"] == "2026-11-30"
     assert data["total"]["received"] == 5

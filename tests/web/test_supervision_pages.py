@@ -1,0 +1,84 @@
+"""考核看板 pages over the same services as /api/v1/metrics, on the small history with known answers."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import time_machine
+from openpyxl import load_workbook
+
+from tests.supervision.history import at, build
+from tests.web.conftest import text
+
+PERIOD = "from=2026-11-26&to=2026-12-05"
+
+
+def get(pages, path: str, user: str = "supervisor"):  # type: ignore[no-untyped-def]
+    with time_machine.travel(at("12-06 10:00"), tick=False):
+        return pages.client(user).get(path)
+
+
+def test_dashboard_shows_the_rates_of_the_api_with_the_previous_period(api, app, pages):
+    known = build(api, app)
+    page = get(pages, f"/supervision?{PERIOD}&group_by=department&metric=on_time_closing_rate")
+    body = text(page)
+    assert page.status_code == 200
+    assert "2026年11月26日 至 2026年12月5日" in body and "2026年11月16日 至 2026年11月25日" in body  # previous
+    row = re.search(r'<tr data-group="ecology">(.*?)</tr>', body, re.S).group(1)
+    assert "市生态环境局" in row and "25.0%" in row and "37.5%" in row and "45.0%" in row
+    assert "<svg" in body and "市生态环境局" in body.split("<svg", 1)[1].split("</svg>", 1)[0]
+    assert "红色预警" in body or "黄色预警" in body  # ecology: 3 of 4 due were late
+    assert f'ticket_id={known.a}' not in body  # figures link to the drill-down page, not to raw ids
+
+
+def test_drill_down_lists_the_tickets_of_one_figure(api, app, pages):
+    known = build(api, app)
+    page = get(pages, f"/supervision/tickets?{PERIOD}&group_by=department&group=ecology"
+                      "&metric=on_time_closing_rate")
+    body = text(page)
+    assert page.status_code == 200 and "按时办结率" in body and "市生态环境局" in body
+    assert re.search(r"计入分子 <b>1</b>", body) and re.search(r"计入分母 <b>4</b>", body)
+    numbers = set(re.findall(r'/tickets/(\d+)"', body))
+    assert {str(known.a), str(known.b), str(known.c), str(known.f)} <= numbers
+    assert str(known.h) not in numbers and str(known.d) not in numbers  # excluded and invalid are left out
+
+
+def test_xlsx_and_csv_downloads_from_the_page_session_are_logged(api, app, pages):
+    build(api, app)
+    xlsx = get(pages, f"/supervision/export?format=xlsx&{PERIOD}&group_by=department")
+    assert xlsx.status_code == 200 and "attachment" in xlsx.headers["Content-Disposition"]
+    sheet = load_workbook(io.BytesIO(xlsx.data))["指标"]
+    rows = {r[0]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
+    header = [c.value for c in sheet[1]]
+    assert rows["ecology"][header.index("on_time_closing_rate")] == 0.25
+    csv = get(pages, f"/supervision/export?format=csv&{PERIOD}&group_by=district")
+    assert csv.status_code == 200 and csv.data.startswith("\ufeff".encode())
+    from sqlalchemy import select
+
+    from hotline.auth.models import AccessLog
+    from hotline.db import session
+
+    with app.app_context():
+        logged = session().scalars(select(AccessLog).where(AccessLog.action == "export_metrics")).all()
+    assert sorted(e.detail["format"] for e in logged) == ["csv", "xlsx"]
+
+
+def test_bad_input_gives_chinese_messages_not_errors(api, pages):
+    page = get(pages, "/supervision?from=2026-13-01&group_by=nope")
+    assert page.status_code == 200 and "统计区间有误" in text(page) and "未知的分组方式" in text(page)
+    assert get(pages, "/supervision/tickets?metric=nope").status_code == 400
+    assert get(pages, "/supervision/export?format=pdf").status_code == 400
+
+
+def test_only_viewers_open_the_dashboard(pages):
+    assert get(pages, "/supervision", user="dept_ecology").status_code == 403
+    assert get(pages, "/supervision/export?format=xlsx", user="operator").status_code == 403
+    assert pages.client(None).get("/supervision").status_code == 302
+
+
+def test_the_monthly_report_shows_times_in_chinese_form(api, app, pages):
+    build(api, app)
+    body = text(get(pages, "/reports/monthly?month=2026-11"))
+    assert "月度考核报告（2026年11月）" in body and "生成于 2026年12月6日 10:00" in body
+    assert "统计区间 2026年11月1日 至 2026年11月30日" in body and "T10:00" not in body
