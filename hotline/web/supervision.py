@@ -128,7 +128,7 @@ def dashboard_links() -> list[tuple[str, str]]:
 def supervision_drill() -> Any:
     """The tickets behind one figure of the dashboard, with what each adds to the numerator and denominator."""
     q, db, user = _query(), db_session(), me()
-    metric = request.args.get("metric") or ""
+    metric = request.args.get("metric") or DEFAULT_METRIC
     if metric not in RATE_LABELS and metric not in COUNT_LABELS:
         return error_page(400, "未知的统计指标")
     group = request.args.get("group") or None

@@ -14,6 +14,8 @@ pytestmark = pytest.mark.browser
 
 PREFERRED = [("supervisor", "supervisor"), ("operator", "operator"), ("admin", "admin"),
              ("dispatcher", "dispatcher"), ("followup", "followup"), ("dept_ecology", "department")]
+# Routes that answer a file download, not a page (Chromium cancels the navigation): tested by their own tests.
+DOWNLOADS = frozenset({"web.supervision_export"})
 WATCH_CSP = """document.addEventListener("securitypolicyviolation", function (e) {
   (window.__csp = window.__csp || []).push(e.violatedDirective + " " + (e.blockedURI || "inline"));
 });"""
@@ -24,6 +26,8 @@ def page_routes(app):  # type: ignore[no-untyped-def]
     routes = []
     for rule in app.url_map.iter_rules():
         if "GET" not in (rule.methods or ()) or rule.rule.startswith(("/api/", "/open311/", "/assets/", "/static/")):
+            continue
+        if rule.endpoint in DOWNLOADS:
             continue
         if rule.endpoint.rsplit(".", 1)[-1] == "static":  # a blueprint's files (e.g. /public/assets/), not a page
             continue
