@@ -137,6 +137,9 @@ ACCESS: dict[str, Access] = {
     "web.console_ticket": only(OP, DISP, scope=Scope.VISIBLE),
     "web.assist_suggestions": only(OP, DISP, scope=Scope.REFERENCE),
     "web.assist_kb": only(OP, DISP, scope=Scope.REFERENCE),
+    "web.assist_history": only(OP, DISP, scope=Scope.VISIBLE),  # caller_history: tickets the user may open
+    "web.kb_feedback": only(OP, DISP, scope=Scope.VISIBLE),
+    "web.console_emergency": only(OP, DISP, scope=Scope.VISIBLE),
     "web.ticket_list": logged_in(Scope.VISIBLE),
     "web.ticket_detail": logged_in(Scope.VISIBLE),
     "web.ticket_act": logged_in(Scope.VISIBLE),

@@ -91,6 +91,10 @@ SETTINGS: dict[str, tuple[Any, Callable[[str], Any]]] = {
     # Knowledge base: review articles expiring within N days, or with this many "did not help".
     "KB_REVIEW_EXPIRY_DAYS": (30, int),
     "KB_UNHELPFUL_THRESHOLD": (3, int),
+    # A 咨询 whose best article scores at least this (BM25) and this many times the runner-up is held
+    # for the operator to answer on the call (直办) instead of being auto-dispatched.
+    "KB_HOLD_MIN_SCORE": (60.0, float),
+    "KB_HOLD_MIN_RATIO": (1.3, float),
     "QUEUES_ENABLED": (True, _bool),
     # Reminders and the outbox (workers.jobs): overdue notices per deadline, retries, leases and backoff.
     "REMINDER_OVERDUE_NOTICES": (7, int),

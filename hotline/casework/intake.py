@@ -6,15 +6,18 @@ import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from flask import current_app, has_app_context
 from sqlalchemy.orm import Session
 
 from hotline.casework.text import PreparedText, prepare
 from hotline.departments.districts import check_district
 from hotline.departments.models import User
 from hotline.dispatching import decide
+from hotline.dispatching.urgency import suggest_urgency
 from hotline.knowledge.search import search_published
 from hotline.supervision.duplicates import at_intake, remember
 from hotline.tickets import service
+from hotline.tickets.enums import Kind
 from hotline.tickets.service import Intake
 from hotline.tickets.transitions import Rules
 
@@ -34,14 +37,32 @@ def receive_with_help(session: Session, *, data: dict[str, Any], actor: User, ru
     text = prepare(ticket.content)
     duplicates = _optional(session, "duplicates", lambda: _duplicates(session, result, text, rules, actor), [])
     result.extras["duplicates"] = duplicates
-    if result.created:
-        # A likely duplicate waits for the operator (并单 is only possible before dispatch).
-        result.extras.update(_optional(session, "dispatch suggestions", lambda: decide.propose_and_dispatch(
-            session, ticket=ticket, rules=rules, hold=hold or bool(duplicates), words=text.words),
-            {"auto_dispatch": None}))
-    result.extras["knowledge"] = _optional(session, "knowledge matches", lambda: search_published(
+    knowledge = _optional(session, "knowledge matches", lambda: search_published(
         session, ticket.content, k=5, now=rules.now, words=text.words), [])
+    result.extras["knowledge"] = knowledge
+    hint = suggest_urgency(ticket.content)
+    result.extras["urgency_suggestion"] = {"urgency": hint.urgency.value, "reason": hint.reason} if hint else None
+    if result.created:
+        # A likely duplicate waits for the operator (并单 is only possible before dispatch), and so does a
+        # consultation the knowledge base answers: the operator may close it on the call (直办).
+        answerable = ticket.kind == Kind.CONSULTATION and strong_match(knowledge)
+        result.extras["held_for_answer"] = answerable
+        result.extras.update(_optional(session, "dispatch suggestions", lambda: decide.propose_and_dispatch(
+            session, ticket=ticket, rules=rules, hold=hold or bool(duplicates) or answerable,
+            words=text.words), {"auto_dispatch": None}))
     return result
+
+
+def strong_match(matches: list[dict[str, Any]], *, min_score: float | None = None,
+                 min_ratio: float | None = None) -> bool:
+    """Whether the best knowledge match is clearly the answer: a high score, well ahead of the next one."""
+    config = current_app.config if has_app_context() else {}
+    min_score = float(config.get("KB_HOLD_MIN_SCORE", 60.0)) if min_score is None else min_score
+    min_ratio = float(config.get("KB_HOLD_MIN_RATIO", 1.3)) if min_ratio is None else min_ratio
+    scores = [float(m.get("score") or 0.0) for m in matches[:2]]
+    if not scores or scores[0] < min_score:
+        return False
+    return len(scores) < 2 or scores[1] <= 0 or scores[0] / scores[1] >= min_ratio
 
 
 def _duplicates(session: Session, result: Intake, text: PreparedText, rules: Rules,

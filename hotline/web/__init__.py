@@ -5,6 +5,7 @@ from hotline.web import (  # noqa: F401  (attach the views)
     apikeys,
     auth,
     console,
+    console_help,
     filters,
     followups,
     online,

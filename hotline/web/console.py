@@ -12,6 +12,7 @@ from hotline.clock import utcnow
 from hotline.db import session as db_session
 from hotline.departments.districts import district_names
 from hotline.departments.roles import Role
+from hotline.dispatching.urgency import suggest_urgency
 from hotline.errors import ApiError, ValidationError
 from hotline.supervision.duplicates import at_intake
 from hotline.tickets import service
@@ -22,6 +23,7 @@ from hotline.web import assist
 from hotline.web.auth import login_required, me
 from hotline.web.blueprint import bp, error_message
 from hotline.web.common import departments
+from hotline.web.console_help import EMERGENCY_SERVICES
 from hotline.web.forms import checked, flash_text, label
 from hotline.web.tickets import move_forms, shown_caller
 
@@ -35,8 +37,9 @@ CONSOLE_ORDER = [Action.RESOLVE_ON_CALL, Action.DISPATCH, Action.TRANSFER_EMERGE
 
 def _options() -> dict[str, Any]:
     return {"channels": [(c.value, label(c)) for c in Channel], "kinds": [(k.value, label(k)) for k in Kind],
-            "urgencies": [(u.value, label(u)) for u in Urgency], "districts": [(d, d) for d in district_names(db_session())],
-            "departments": departments()}
+            "urgencies": [(u.value, label(u)) for u in Urgency],
+            "districts": [(d, d) for d in district_names(db_session())],
+            "departments": departments(), "emergency_services": list(EMERGENCY_SERVICES.items())}
 
 
 @bp.get("/console")
@@ -101,6 +104,10 @@ def console_ticket(ticket_id: int) -> Any:
     # Suggestions are stored on the ticket and the search is repeatable; only the rest was stashed.
     extras = {"duplicates": [], "auto_dispatch": None, **stash,
               "suggestions": ticket.suggestions or [], "kb": assist.kb_matches(ticket.content)}
+    hint = suggest_urgency(ticket.content)
+    extras["urgency_hint"] = hint if hint and hint.urgency != ticket.urgency else None
+    extras["answer_first"] = (ticket.kind == Kind.CONSULTATION and ticket.status == Status.RECEIVED
+                              and intake.strong_match(extras["kb"]))
     names = dict(departments())
     article_choices = [(str(a["id"]), a.get("title", a["id"])) for a in extras["kb"] if "id" in a]
     top = extras["suggestions"][0]["department"] if extras["suggestions"] else None
@@ -137,7 +144,11 @@ def _text() -> str:
 @login_required(*INTAKE_ROLES)
 def assist_suggestions() -> Any:
     """Dispatch suggestions for the text being typed (JSON for the side panel; CSRF-checked POST)."""
-    return jsonify({"items": assist.suggestions(_text())})
+    text = _text()
+    hint = suggest_urgency(text)
+    return jsonify({"items": assist.suggestions(text),
+                    "urgency": {"urgency": hint.urgency.value, "label": label(hint.urgency), "reason": hint.reason}
+                    if hint else None})
 
 
 @bp.post("/console/assist/kb")

@@ -22,7 +22,7 @@ FIELD_LABELS = {
     "address": "地址", "department": "承办单位", "assisting": "协办单位", "reason": "理由",
     "basis": "依据", "suggested_department": "建议承办单位", "days": "延期工作日数", "result": "办理结果",
     "reached": "是否接通", "contacted": "是否联系过诉求人", "solved": "解决情况", "satisfaction": "满意度",
-    "unit_fault": "属承办单位责任", "into": "并入工单ID", "article_id": "知识库条目",
+    "unit_fault": "属承办单位责任", "into": "并入工单编号", "article_id": "知识库条目",
     "service": "转办对象", "note": "说明", "version": "版本",
 }
 
@@ -106,6 +106,8 @@ def widgets(fields: dict[str, Field], *, departments: list[tuple[str, str]],
             w.kind, w.choices = "multiselect", departments
         elif spec.type is bool:
             w.kind, w.choices = "select", [("true", "是"), ("false", "否")]
+        elif name == "into":
+            w.kind = "text"  # a ticket number as the operator sees it (20261130-000001)
         elif spec.type is int:
             w.kind = "number"
         elif spec.choices:

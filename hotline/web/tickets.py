@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
+from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.datastructures import MultiDict
 
 from hotline.auth.service import log_access
 from hotline.casework import moves
@@ -28,6 +31,7 @@ from hotline.web.forms import action_body, action_widgets, flash_text
 
 LANDING = {Role.OPERATOR: "web.console", Role.FOLLOWUP: "web.followups"}
 # Moves whose form would only ever fail without a pending request; the service still decides.
+NUMBER = re.compile(r"\d{8}-\d{6}")
 NEEDS_PENDING_EXTENSION = frozenset({Action.APPROVE_EXTENSION, Action.DENY_EXTENSION})
 
 
@@ -109,6 +113,20 @@ def ticket_detail(ticket_id: int) -> Any:
     return page
 
 
+def with_into_id(db: Any, user: User, form: MultiDict[str, str]) -> MultiDict[str, str]:
+    """并单 by the number the operator sees (20261130-000001): the form's `into` becomes the ticket id."""
+    into = (form.get("into") or "").strip()
+    if not NUMBER.fullmatch(into):
+        return form
+    found = db.scalar(select(Ticket.id).where(Ticket.number == into))
+    if found is None:
+        raise ValidationError(f"工单编号 {into} 不存在", details=[{"field": "into", "message": f"{into} 不存在"}])
+    service.get_visible(db, user=user, ticket_id=found)  # 404 for a ticket this user may not open
+    copy = MultiDict(form)
+    copy["into"] = str(found)
+    return copy
+
+
 @bp.post("/tickets/<int:ticket_id>/act/<slug>")
 @login_required()
 def ticket_act(ticket_id: int, slug: str) -> Any:
@@ -120,7 +138,8 @@ def ticket_act(ticket_id: int, slug: str) -> Any:
     ticket = service.get_visible(db, user=user, ticket_id=ticket_id, for_update=True)
     back = safe_next(request.form.get("next")) or url_for("web.ticket_detail", ticket_id=ticket_id)
     try:
-        data, note, version = action_body(action, request.form)
+        form = with_into_id(db, user, request.form) if action is Action.MERGE else request.form
+        data, note, version = action_body(action, form)
         moves.act_with_hooks(db, user=user, ticket=ticket, action=action, rules=rules_at(db, utcnow()),
                               data=data, note=note, version=version)
         db.commit()
