@@ -148,6 +148,7 @@ ACCESS: dict[str, Access] = {
     "web.supervision_dashboard": only(*VIEWERS, scope=Scope.CENTRE),
     "web.supervision_drill": only(*VIEWERS, scope=Scope.CENTRE),
     "web.supervision_export": only(*VIEWERS, scope=Scope.CENTRE),
+    "web.supervision_watch": only(*VIEWERS, scope=Scope.CENTRE),
     "web.online_requests": only(OP, DISP, scope=Scope.VISIBLE),
     "web.apikeys": only(ADMIN, scope=Scope.CENTRE),
     "web.apikeys_create": only(ADMIN, scope=Scope.CENTRE),

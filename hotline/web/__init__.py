@@ -12,6 +12,7 @@ from hotline.web import (  # noqa: F401  (attach the views)
     reports,
     supervision,
     tickets,
+    watch,
 )
 from hotline.web.blueprint import bp
 
