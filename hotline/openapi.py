@@ -17,6 +17,8 @@ bp = Blueprint("openapi", __name__)
 
 TYPES = {str: "string", int: "integer", bool: "boolean", list: "array"}
 ERROR = {"$ref": "#/components/schemas/Error"}
+# Open311 answers errors in the GeoReport list form from its own views, the API's form from the layers before them.
+OPEN311_ERROR = {"anyOf": [{"$ref": "#/components/schemas/Open311Errors"}, ERROR]}
 
 
 def documented(body: dict[str, Field] | None = None, *, status: int | tuple[int, ...] = 200,
@@ -90,7 +92,8 @@ def _operation(app: Flask, rule: Rule, method: str) -> dict[str, Any]:
     statuses = getattr(view, "openapi_status", (200,))
     responses: dict[str, Any] = {str(code): {"description": "Created" if code == 201 else "OK"}
                                  for code in sorted(statuses)}
-    responses["4XX"] = {"description": "错误", "content": {"application/json": {"schema": ERROR}}}
+    error = OPEN311_ERROR if rule.rule.startswith("/open311") else ERROR
+    responses["4XX"] = {"description": "错误", "content": {"application/json": {"schema": error}}}
     op: dict[str, Any] = {
         "summary": summary, "operationId": f"{endpoint}.{method.lower()}",
         "tags": [endpoint.split(".")[0].removesuffix("_api")],
@@ -130,7 +133,10 @@ def build_document(app: Flask) -> dict[str, Any]:
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
             "schemas": {"Error": {"type": "object", "required": ["error"], "properties": {"error": {
                 "type": "object", "required": ["code", "message"],
-                "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}}}},
+                "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}}},
+                "Open311Errors": {"type": "array", "items": {
+                    "type": "object", "required": ["code", "description"],
+                    "properties": {"code": {"type": "integer"}, "description": {"type": "string"}}}}},
         },
     }
 

@@ -94,6 +94,9 @@ def validate(body: dict[str, Any], fields: dict[str, Field], *, allow: frozenset
         errors.append({"field": name, "message": "未知字段"})
     for name, spec in fields.items():
         value = body.get(name)
+        if isinstance(value, str) and spec.max_len is not None and len(value) > spec.max_len:
+            errors.append({"field": name, "message": f"不能超过 {spec.max_len} 字"})
+            continue
         if value is None or (isinstance(value, str) and not value.strip()):
             if spec.required:
                 errors.append({"field": name, "message": "必填"})

@@ -26,6 +26,7 @@ from hotline.errors import ApiError, Forbidden, ValidationError
 from hotline.open311 import keys
 from hotline.open311.api import bp
 from hotline.open311.models import Open311Request
+from hotline.openapi import documented, object_schema
 from hotline.tickets.enums import Channel, Kind
 from hotline.tickets.rules import rules_at
 from hotline.validation import Field, choices, validate
@@ -43,6 +44,23 @@ FIELDS: dict[str, Field] = {
     "account_id": Field(str, max_len=100),
 }
 IGNORED = frozenset({"api_key", "lat", "long", "address_id", "media_url", "jurisdiction_id"})
+
+
+def _body_schema() -> dict[str, Any]:
+    """The documented arguments: FIELDS plus the key, the coordinates and the spec's ignored extras."""
+    schema = object_schema(FIELDS)
+    schema["properties"] |= {
+        "api_key": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": r"\S"},
+        "lat": {"type": ["number", "null"], "minimum": -90, "maximum": 90},
+        "long": {"type": ["number", "null"], "minimum": -180, "maximum": 180},
+        **{name: {"type": ["string", "null"], "maxLength": 200}
+           for name in ("address_id", "media_url", "jurisdiction_id")},
+    }
+    schema["required"] = ["api_key", *schema["required"]]
+    return schema
+
+
+BODY = _body_schema()
 
 
 @bp.errorhandler(ApiError)
@@ -109,6 +127,7 @@ def _ticket_data(args: dict[str, Any]) -> tuple[dict[str, Any], float | None, fl
 
 
 @bp.post("/requests.json")
+@documented(files={"application/x-www-form-urlencoded": BODY, "application/json": BODY})
 def create_request():  # type: ignore[no-untyped-def]
     """Create a service request from an Open311 client with an API key (held for the operator's review)."""
     args = _arguments()

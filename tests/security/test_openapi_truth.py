@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from hotline.openapi import build_document
+
 ROOT = Path(__file__).resolve().parents[2]
 DUMP = ("import json; from hotline import create_app; from hotline.openapi import build_document; "
         "app = create_app({'DATABASE_URL': 'sqlite://', 'QUEUES_ENABLED': False}); "
@@ -62,3 +64,19 @@ def test_405_answers_carry_allow(api, app):
     assert set(response.headers["Allow"].replace(" ", "").split(",")) >= {"GET", "HEAD", "OPTIONS"}
     page = app.test_client().put("/login")
     assert page.status_code == 405 and "POST" in page.headers["Allow"] and "不支持" in page.get_data(as_text=True)
+
+
+def test_a_blank_string_longer_than_its_limit_is_refused_as_the_document_says(api):
+    """maxLength holds before trimming: 31 spaces for a 30-character phone is an error, not "not given"."""
+    answer = api.post("/tickets", {"content": "路灯不亮", "caller_phone": " " * 31}, user="operator")
+    assert answer.status_code == 422
+    assert "caller_phone" in answer.get_json()["error"]["message"]
+
+
+def test_open311_post_documents_its_key_and_list_shaped_errors(app):
+    with app.app_context():
+        op = build_document(app)["paths"]["/open311/v2/requests.json"]["post"]
+    form = op["requestBody"]["content"]["application/x-www-form-urlencoded"]["schema"]
+    assert form["required"][0] == "api_key" and "service_code" in form["required"]
+    error = op["responses"]["4XX"]["content"]["application/json"]["schema"]
+    assert {"$ref": "#/components/schemas/Open311Errors"} in error["anyOf"]
