@@ -10,7 +10,8 @@ fi
 export REDIS_URL
 mkdir -p instance var/log
 .venv/bin/flask db upgrade
-.venv/bin/flask demo load
+# Some weeks of simulated traffic, once, so the dashboard, rates and hotspots are not empty.
+.venv/bin/flask demo load --history "${DEMO_HISTORY_DAYS:-14}"
 .venv/bin/flask classifier ensure-demo-model
 pids=()
 cleanup() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
@@ -26,6 +27,6 @@ hotline 12345 is running: http://127.0.0.1:$PORT/
   API: http://127.0.0.1:$PORT/api/v1/openapi.json   Redis: $REDIS_URL
   Demo logins (password: hotline-demo): operator, dispatcher, dept_ecology (any dept_<code>),
   followup, supervisor, admin
-  Logs: var/log/   Stop: Ctrl-C
+  Logs: var/log/   Stop: Ctrl-C (the Redis it started keeps running: scripts/redis.sh stop var/redis)
 MSG
 wait -n "${pids[@]}"
