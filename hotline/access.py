@@ -151,6 +151,13 @@ ACCESS: dict[str, Access] = {
     "web.supervision_watch": only(*VIEWERS, scope=Scope.CENTRE),
     "web.online_requests": only(OP, DISP, scope=Scope.VISIBLE),
     "web.apikeys": only(ADMIN, scope=Scope.CENTRE),
+    # 系统管理 (hotline/web/admin): admins only
+    "web.admin_home": only(ADMIN, scope=Scope.CENTRE),
+    "web.admin_users": only(ADMIN, scope=Scope.CENTRE),
+    "web.admin_users_create": only(ADMIN, scope=Scope.CENTRE),
+    "web.admin_users_active": only(ADMIN, scope=Scope.CENTRE),
+    "web.admin_users_password": only(ADMIN, scope=Scope.CENTRE),
+    "web.admin_users_role": only(ADMIN, scope=Scope.CENTRE),
     "web.apikeys_create": only(ADMIN, scope=Scope.CENTRE),
     "web.apikeys_revoke": only(ADMIN, scope=Scope.CENTRE),
     # citizen pages: no login; a ticket shows only to the browser that gave its number + phone digits

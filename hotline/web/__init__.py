@@ -2,6 +2,7 @@
 
 from hotline.web import (  # noqa: F401  (attach the views)
     account,
+    admin,
     apikeys,
     auth,
     console,

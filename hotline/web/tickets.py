@@ -29,7 +29,7 @@ from hotline.web.blueprint import bp, error_message, error_page, safe_next
 from hotline.web.common import Badges, departments, page_size
 from hotline.web.forms import action_body, action_widgets, flash_text
 
-LANDING = {Role.OPERATOR: "web.console", Role.FOLLOWUP: "web.followups"}
+LANDING = {Role.OPERATOR: "web.console", Role.FOLLOWUP: "web.followups", Role.ADMIN: "web.admin_home"}
 # Moves whose form would only ever fail without a pending request; the service still decides.
 NUMBER = re.compile(r"\d{8}-\d{6}")
 NEEDS_PENDING_EXTENSION = frozenset({Action.APPROVE_EXTENSION, Action.DENY_EXTENSION})
