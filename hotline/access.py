@@ -149,6 +149,7 @@ ACCESS: dict[str, Access] = {
     "web.supervision_drill": only(*VIEWERS, scope=Scope.CENTRE),
     "web.supervision_export": only(*VIEWERS, scope=Scope.CENTRE),
     "web.supervision_watch": only(*VIEWERS, scope=Scope.CENTRE),
+    "web.supervision_hotspots": only(*VIEWERS, scope=Scope.CENTRE),
     "web.online_requests": only(OP, DISP, scope=Scope.VISIBLE),
     "web.apikeys": only(ADMIN, scope=Scope.CENTRE),
     # 系统管理 (hotline/web/admin): admins only

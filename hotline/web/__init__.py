@@ -9,6 +9,7 @@ from hotline.web import (  # noqa: F401  (attach the views)
     console_help,
     filters,
     followups,
+    hotspots_page,
     online,
     reports,
     supervision,
