@@ -24,8 +24,8 @@ def propose_and_dispatch(session: Session, *, ticket: Ticket, rules: Rules, hold
     ticket.suggestions = [{"department": s.department, "confidence": s.confidence} for s in found]
     ticket.model_version = getattr(model, "version", None)
     extras: dict[str, Any] = {"auto_dispatch": None}  # the suggestions are on the ticket itself
-    if ticket.status != Status.RECEIVED or hold:
-        return extras  # the operator already chose a department, or must decide
+    if ticket.status != Status.RECEIVED or hold or ticket.reported_department_id is not None:
+        return extras  # the operator already chose a department, or must decide (always for a report)
     rule = catalogue.match(session, text=ticket.content, kind=ticket.kind, district=ticket.district)
     if rule is not None:
         decision = {"by": "catalogue", "rule": asdict(rule), "department": rule.department}

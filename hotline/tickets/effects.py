@@ -33,6 +33,18 @@ def _department(session: Session, code: str) -> Department:
     return dept
 
 
+def not_to_reported(session: Session, ticket: Ticket, departments: list[Department]) -> None:
+    """409 when a report (举报) on this ticket, or on a ticket merged into it, is about one of `departments`."""
+    reported = set(session.scalars(select(Ticket.reported_department_id).where(
+        Ticket.merged_into_id == ticket.id, Ticket.reported_department_id.is_not(None))))
+    if ticket.reported_department_id is not None:
+        reported.add(ticket.reported_department_id)
+    for department in departments:
+        if department.id in reported:
+            raise Conflict(f"该工单是对「{department.name}」的举报，不能派给被举报单位承办或协办，请选择其他单位",
+                           code="reported_department")
+
+
 def _set_dispatch_deadlines(ticket: Ticket, rules: Rules) -> None:
     deadlines = policy.deadlines_on_dispatch(urgency=ticket.urgency, dispatched_at=rules.now,
                                              calendar=rules.calendar, limits=rules.limits)
@@ -46,6 +58,7 @@ def dispatch(session: Session, ticket: Ticket, data: dict[str, Any], rules: Rule
     """派单: lead and assisting departments; the clocks start now."""
     lead = _department(session, data["department"])
     assisting = [_department(session, code) for code in data.get("assisting") or [] if code != lead.code]
+    not_to_reported(session, ticket, [lead, *assisting])
     previous = ticket.department.code if ticket.department else None
     ticket.department = lead
     ticket.department_id = lead.id
@@ -199,6 +212,9 @@ def merge(session: Session, ticket: Ticket, data: dict[str, Any], _r: Rules) -> 
         raise ValidationError("并入的工单不存在", details={"field": "into"})
     if primary.status not in OPEN_STATUSES or primary.merged_into_id is not None:
         raise Conflict("只能并入未办结的主工单", code="merge_target_closed")
+    if ticket.reported_department_id is not None and ticket.reported_department_id in (
+            primary.department_id, *(d.id for d in primary.assisting)):
+        raise Conflict("举报件不能并入由被举报单位承办或协办的工单", code="reported_department")
     ticket.merged_into_id = primary.id
     return {"into": primary.id, "into_number": primary.number}
 

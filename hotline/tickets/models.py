@@ -109,6 +109,9 @@ class Ticket(Base):
     department: Mapped[Department | None] = relationship(foreign_keys=[department_id], lazy="joined")
     assisting: Mapped[list[Department]] = relationship(secondary=ticket_assists, lazy="selectin")
     merged_into: Mapped[Ticket | None] = relationship(remote_side=[id], lazy="select")
+    # 举报: the department this report is about (never dispatched to it, invisible to it).
+    reported_department: Mapped[Department | None] = relationship(foreign_keys=[reported_department_id],
+                                                                  lazy="select")
 
     __mapper_args__ = {"version_id_col": version}
 

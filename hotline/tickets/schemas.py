@@ -23,6 +23,7 @@ CREATE = {
     "address": Field(str, max_len=200),
     "department": Field(str, max_len=40),
     "assisting": Field(list),
+    "reported_department": Field(str, max_len=40),  # 举报: the department the report is about
 }
 
 # Every move also takes the version the client saw and a note.

@@ -78,6 +78,7 @@ def ticket_json(ticket: Ticket, user: User, *, events: list[TicketEvent] | None 
         "department": ticket.department.code if ticket.department else None,
         "department_name": ticket.department.name if ticket.department else None,
         "assisting": [d.code for d in ticket.assisting], "deadlines": deadlines_json(ticket),
+        "reported_department": ticket.reported_department.code if ticket.reported_department else None,
         "received_at": iso(ticket.received_at), "dispatched_at": iso(ticket.dispatched_at),
         "signed_at": iso(ticket.signed_at), "replied_at": iso(ticket.replied_at),
         "closed_at": iso(ticket.closed_at), "reply": {"result": ticket.reply_result,

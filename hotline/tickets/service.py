@@ -16,7 +16,7 @@ from hotline.clock import local
 from hotline.db import paginate
 from hotline.departments.models import Department, User
 from hotline.departments.roles import INTAKE_ROLES, Role
-from hotline.errors import Conflict, Forbidden, NotFound
+from hotline.errors import Conflict, Forbidden, NotFound, ValidationError
 from hotline.tickets.enums import REPLY_CLOCK_STATUSES, Action, Channel, Kind, Status, Urgency
 from hotline.tickets.models import IdempotencyKey, Ticket, TicketEvent, ticket_assists
 from hotline.tickets.transitions import Rules, can_see, transition
@@ -55,10 +55,13 @@ def receive(session: Session, *, data: dict[str, Any], actor: User, rules: Rules
         existing = find_idempotent(session, user=actor, key=idempotency_key, data=data)
         if existing is not None:
             return Intake(existing, created=False)
+    reported = _reported_department(session, data.get("reported_department"))
     ticket = Ticket(
         status=Status.RECEIVED, content=data["content"], caller_name=data.get("caller_name"),
-        caller_phone=data.get("caller_phone"), confidential=data.get("confidential", False),
-        channel=data.get("channel", Channel.PHONE), kind=data.get("kind", Kind.CONSULTATION),
+        caller_phone=data.get("caller_phone"), confidential=bool(data.get("confidential")) or reported is not None,
+        reported_department_id=reported.id if reported is not None else None,
+        channel=data.get("channel", Channel.PHONE),
+        kind=data.get("kind", Kind.REPORT if reported is not None else Kind.CONSULTATION),
         urgency=data.get("urgency", Urgency.NORMAL), district=data.get("district"),
         address=data.get("address"), received_by_id=actor.id, received_at=rules.now, updated_at=rules.now,
         assisting=[], suggestions=[],
@@ -76,6 +79,17 @@ def receive(session: Session, *, data: dict[str, Any], actor: User, rules: Rules
         transition(session, ticket=ticket, action=Action.DISPATCH, actor=actor, rules=rules,
                    data={"department": data["department"], "assisting": data.get("assisting")})
     return Intake(ticket, created=True)
+
+
+def _reported_department(session: Session, code: str | None) -> Department | None:
+    """The department a report (举报) is about, by code; 422 when unknown."""
+    if not code:
+        return None
+    department = session.scalar(select(Department).where(Department.code == code))
+    if department is None:
+        raise ValidationError(f"reported_department: 未知单位 {code!r}",
+                              details=[{"field": "reported_department", "message": "未知单位"}])
+    return department
 
 
 def _remember_key(session: Session, *, user: User, key: str, data: dict[str, Any], ticket: Ticket,
@@ -126,7 +140,10 @@ def _scoped(query: Select, user: User) -> Select:
     if user.role != Role.DEPARTMENT:
         return query
     assisted = select(ticket_assists.c.ticket_id).where(ticket_assists.c.department_id == user.department_id)
-    return query.where(or_(Ticket.department_id == user.department_id, Ticket.id.in_(assisted)))
+    # A report about the department stays invisible to it whatever else happens (DESIGN section 7).
+    not_about_them = or_(Ticket.reported_department_id.is_(None),
+                         Ticket.reported_department_id != user.department_id)
+    return query.where(or_(Ticket.department_id == user.department_id, Ticket.id.in_(assisted)), not_about_them)
 
 
 def list_tickets(session: Session, *, user: User, filters: TicketFilter, now: datetime, page: int,

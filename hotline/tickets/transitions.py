@@ -90,6 +90,8 @@ def can_see(user: User, ticket: Ticket) -> bool:
     """Department staff see only tickets dispatched to their department (lead or assisting)."""
     if user.role != Role.DEPARTMENT:
         return True
+    if ticket.reported_department_id is not None and ticket.reported_department_id == user.department_id:
+        return False  # a report about the department: never, whatever else happens
     if ticket.department_id == user.department_id:
         return True
     return any(d.id == user.department_id for d in ticket.assisting)

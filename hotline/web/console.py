@@ -110,7 +110,9 @@ def console_ticket(ticket_id: int) -> Any:
                               and intake.strong_match(extras["kb"]))
     names = dict(departments())
     article_choices = [(str(a["id"]), a.get("title", a["id"])) for a in extras["kb"] if "id" in a]
-    top = extras["suggestions"][0]["department"] if extras["suggestions"] else None
+    reported = ticket.reported_department.code if ticket.reported_department else None
+    tops = [s["department"] for s in extras["suggestions"] if s.get("department") != reported]
+    top = tops[0] if tops else None
     choices = {"article_id": article_choices} if article_choices else {}
     if extras["duplicates"]:
         choices["into"] = [(str(d["id"]), f"{d.get('number', d['id'])}（{label(d.get('status', ''))}）")

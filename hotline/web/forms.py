@@ -19,7 +19,7 @@ DEPARTMENT_FIELDS = frozenset({"department", "suggested_department"})
 FIELD_LABELS = {
     "content": "诉求内容", "caller_name": "诉求人姓名", "caller_phone": "联系电话", "confidential": "要求保密",
     "channel": "来源渠道", "kind": "诉求类型", "urgency": "紧急程度", "district": "所属区",
-    "address": "地址", "department": "承办单位", "assisting": "协办单位", "reason": "理由",
+    "address": "地址", "department": "承办单位", "reported_department": "被举报单位", "assisting": "协办单位", "reason": "理由",
     "basis": "依据", "suggested_department": "建议承办单位", "days": "延期工作日数", "result": "办理结果",
     "reached": "是否接通", "contacted": "是否联系过诉求人", "solved": "解决情况", "satisfaction": "满意度",
     "unit_fault": "属承办单位责任", "into": "并入工单编号", "article_id": "知识库条目",
