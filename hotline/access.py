@@ -140,6 +140,7 @@ ACCESS: dict[str, Access] = {
     "web.assist_history": only(OP, DISP, scope=Scope.VISIBLE),  # caller_history: tickets the user may open
     "web.kb_feedback": only(OP, DISP, scope=Scope.VISIBLE),
     "web.console_emergency": only(OP, DISP, scope=Scope.VISIBLE),
+    "web.dispatch_desk": only(DISP, SUP, ADMIN, scope=Scope.CENTRE),
     "web.ticket_list": logged_in(Scope.VISIBLE),
     "web.ticket_detail": logged_in(Scope.VISIBLE),
     "web.ticket_act": logged_in(Scope.VISIBLE),

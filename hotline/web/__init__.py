@@ -7,6 +7,7 @@ from hotline.web import (  # noqa: F401  (attach the views)
     auth,
     console,
     console_help,
+    desk,
     filters,
     followups,
     hotspots_page,

@@ -12,6 +12,7 @@ from werkzeug.datastructures import MultiDict
 
 from hotline.auth.service import log_access
 from hotline.casework import moves
+from hotline.casework.desk import last_return
 from hotline.clock import utcnow
 from hotline.db import session as db_session
 from hotline.departments.models import User
@@ -107,8 +108,11 @@ def ticket_detail(ticket_id: int) -> Any:
     db, user = db_session(), me()
     ticket = service.get_visible(db, user=user, ticket_id=ticket_id)
     caller = shown_caller(user, ticket, "view_ticket")
+    values = {}
+    if ticket.status == Status.PENDING_DISPATCH:  # after an approved return: the unit the returning one named
+        values = {"department": (last_return(db, ticket) or {}).get("suggested_department")}
     page = render_template("web/ticket.html", t=ticket, caller=caller, events=service.events_of(db, ticket),
-                           forms=move_forms(ticket, user), badge=Badges(utcnow()).of(ticket))
+                           forms=move_forms(ticket, user, values=values), badge=Badges(utcnow()).of(ticket))
     db.commit()
     return page
 
