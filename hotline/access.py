@@ -160,6 +160,12 @@ ACCESS: dict[str, Access] = {
     "web.admin_users_active": only(ADMIN, scope=Scope.CENTRE),
     "web.admin_users_password": only(ADMIN, scope=Scope.CENTRE),
     "web.admin_users_role": only(ADMIN, scope=Scope.CENTRE),
+    "web.admin_departments": only(ADMIN, scope=Scope.REFERENCE),
+    "web.admin_departments_create": only(ADMIN, scope=Scope.REFERENCE),
+    "web.admin_departments_update": only(ADMIN, scope=Scope.REFERENCE),
+    "web.admin_districts": only(ADMIN, scope=Scope.REFERENCE),
+    "web.admin_districts_create": only(ADMIN, scope=Scope.REFERENCE),
+    "web.admin_districts_update": only(ADMIN, scope=Scope.REFERENCE),
     "web.apikeys_create": only(ADMIN, scope=Scope.CENTRE),
     "web.apikeys_revoke": only(ADMIN, scope=Scope.CENTRE),
     # citizen pages: no login; a ticket shows only to the browser that gave its number + phone digits
