@@ -95,7 +95,9 @@ def register_cli(app: Flask) -> None:
     from hotline.dispatching.cli import classifier_group
     from hotline.knowledge.cli import kb_group
     from hotline.open311.cli import apikeys_group
+    from hotline.supervision.cli import rates_group
     from hotline.workers_cli import workers_group
 
-    for group in (db_group, demo_group, users_group, classifier_group, kb_group, workers_group, apikeys_group):
+    for group in (db_group, demo_group, users_group, classifier_group, kb_group, workers_group, apikeys_group,
+                  rates_group):
         app.cli.add_command(group)

@@ -10,7 +10,7 @@ from hotline.knowledge.models import Article, ArticleFeedback, ArticleVersion, R
 from hotline.notify.models import Notification, OutboxMessage
 from hotline.open311.models import ApiKey, Open311Request
 from hotline.reminders.models import Reminder
-from hotline.supervision.models import MetricSnapshot, TicketSignature, TicketTextBand
+from hotline.supervision.models import MetricSnapshot, TicketSignature, TicketTextBand, rate_facts
 from hotline.tickets.models import IdempotencyKey, Ticket, TicketEvent
 
 __all__ = [
@@ -18,5 +18,5 @@ __all__ = [
     "Correction",
     "Department", "DispatchRule", "District", "FollowUpTask", "IdempotencyKey", "MetricSnapshot", "Notification",
     "Open311Request", "OutboxMessage", "Reminder", "ReviewTask", "Ticket", "TicketEvent", "TicketSignature",
-    "TicketTextBand", "User",
+    "TicketTextBand", "User", "rate_facts",
 ]

@@ -14,6 +14,7 @@ from hotline.deadlines.service import load_calendar
 from hotline.departments.roles import Role
 from hotline.errors import ValidationError
 from hotline.openapi import documented
+from hotline.supervision import live_facts
 from hotline.tickets import recompute
 from hotline.tickets.rules import rules_at
 from hotline.validation import Field, date_value, int_arg, json_body, validate
@@ -65,6 +66,11 @@ def enter():  # type: ignore[no-untyped-def]
     db = session()
     now = utcnow()
     count = official.enter_days(db, days=parsed, now=now)
-    changed = recompute.recompute_provisional(db, rules=rules_at(db, now))
+    rules = rules_at(db, now)
+    changed = recompute.recompute_provisional(db, rules=rules)
+    # The rate facts follow: recomputed deadlines, and response limits that may cross the entered days.
+    live_facts.refresh(db, ticket_ids=changed, calendar=rules.calendar, limits=rules.limits)
+    if parsed:
+        live_facts.after_calendar_change(db, first_day=min(day for day, _w, _n in parsed), rules=rules)
     db.commit()
     return jsonify({"entered": count, "recomputed_tickets": changed}), 201

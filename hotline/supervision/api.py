@@ -14,7 +14,7 @@ from hotline.db import session
 from hotline.departments.models import Department
 from hotline.departments.roles import Role
 from hotline.errors import ValidationError
-from hotline.supervision import exports, periods, rates, report, snapshots
+from hotline.supervision import exports, fact_queries, periods, rates, report, snapshots
 from hotline.supervision.ranking import rank
 from hotline.tickets.enums import LABELS
 from hotline.tickets.models import Ticket
@@ -56,16 +56,15 @@ def drill_down():  # type: ignore[no-untyped-def]
     group = request.args.get("group")
     group_by = _group_by() if group else None
     period = _period()
-    db = session()
-    facts = rates.facts_for(db, period=period, now=utcnow())
-    items = rates.drill(facts, metric=metric, group_by=group_by, group=group)
+    numerator, denominator = rates.drill_terms(metric)
     page, per_page = paging_args(default_per_page=50, max_per_page=500)
-    chunk = items[(page - 1) * per_page: page * per_page]
-    _attach_tickets(chunk)
+    found = fact_queries.drill(session(), period=period, now=utcnow(), numerator=numerator,
+                               denominator=denominator, group_by=group_by, group=group, page=page,
+                               per_page=per_page)
+    _attach_tickets(found["items"])
     return jsonify({**period.as_json(), "metric": metric, "group_by": group_by, "group": group,
-                    "counted": sum(i["counted"] for i in items),
-                    "denominator": sum(i.get("in_denominator", 0) for i in items),
-                    "total": len(items), "page": page, "per_page": per_page, "items": chunk})
+                    "counted": found["counted"], "denominator": found["denominator"],
+                    "total": found["total"], "page": page, "per_page": per_page, "items": found["items"]})
 
 
 def _attach_tickets(items: list[dict[str, Any]]) -> None:

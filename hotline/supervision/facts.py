@@ -103,10 +103,17 @@ def collect(session: Session, *, period: Period, now: datetime, calendar: WorkCa
             limits: TimeLimits, repeat_times: int = 2) -> list[Fact]:
     """Every fact of the period, from the tickets and their events (the events are the truth)."""
     ids = sorted(session.scalars(select(_ticket_ids(period, now).c[0])))
+    return facts_of(session, ticket_ids=ids, period=period, now=now, calendar=calendar, limits=limits,
+                    repeat_times=repeat_times)
+
+
+def facts_of(session: Session, *, ticket_ids: list[int], period: Period, now: datetime, calendar: WorkCalendar,
+             limits: TimeLimits, repeat_times: int = 2) -> list[Fact]:
+    """The facts of the given tickets that fall in the period (ids in chunks, events in one query each)."""
     tickets: list[Any] = []
     citizens: dict[int, int] = {}
     events: dict[int, list[Any]] = defaultdict(list)
-    for chunk in (ids[i:i + CHUNK] for i in range(0, len(ids), CHUNK)):
+    for chunk in (ticket_ids[i:i + CHUNK] for i in range(0, len(ticket_ids), CHUNK)):
         tickets.extend(session.execute(_tickets_query(chunk)))
         citizens.update((primary, n) for primary, n in session.execute(
             select(Ticket.merged_into_id, func.count()).where(Ticket.merged_into_id.in_(chunk))

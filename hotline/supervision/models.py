@@ -5,10 +5,24 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Date, ForeignKey, LargeBinary, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    SmallInteger,
+    String,
+    Table,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hotline.db import Base
+from hotline.db import Base, UTCDateTime
+from hotline.supervision.counts import COUNTS
 
 
 class MetricSnapshot(Base):
@@ -48,3 +62,22 @@ class TicketTextBand(Base):
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True,
                                            autoincrement=False)
     received_at: Mapped[datetime] = mapped_column(index=True)
+
+
+# One row per countable fact of a ticket (see facts.py), rewritten with the ticket's every move in the same
+# transaction (live_facts.py), so the rates of any period are one GROUP BY over an index range of `at`.
+rate_facts = Table(
+    "rate_facts",
+    Base.metadata,
+    Column("id", Integer, primary_key=True),
+    Column("ticket_id", ForeignKey("tickets.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("cohort", String(20), nullable=False),
+    Column("at", UTCDateTime(), nullable=False, index=True),
+    Column("department", String(40)),
+    Column("district", String(40)),
+    Column("kind", String(20), nullable=False),
+    Column("channel", String(10), nullable=False),
+    *(Column(name, SmallInteger, nullable=False, server_default="0") for name in COUNTS),
+    Index("ix_rate_facts_department_at", "department", "at"),
+    Index("ix_rate_facts_district_at", "district", "at"),
+)

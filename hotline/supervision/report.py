@@ -10,30 +10,29 @@ from sqlalchemy.orm import Session
 
 from hotline.clock import iso
 from hotline.supervision import hotspots, periods
-from hotline.supervision.facts import Fact
+from hotline.supervision.fact_queries import grouped_and_total
 from hotline.supervision.ranking import rank
-from hotline.supervision.rates import assemble, facts_for, sum_counts
+from hotline.supervision.rates import assemble
 
 
-def _doc(session: Session, facts: list[Fact], period: periods.Period, group_by: str) -> dict[str, Any]:
-    return assemble(session, period=period, group_by=group_by, grouped=sum_counts(facts, group_by),
-                    total=sum_counts(facts, None).get(None, {}))
+def _doc(session: Session, period: periods.Period, group_by: str, now: datetime) -> dict[str, Any]:
+    grouped, total = grouped_and_total(session, period=period, now=now, group_by=group_by)
+    return assemble(session, period=period, group_by=group_by, grouped=grouped, total=total)
 
 
 def monthly(session: Session, *, month: str, now: datetime) -> dict[str, Any]:
-    """Everything the monthly report shows, computed in one pass over the month's facts."""
+    """Everything the monthly report shows, each table one GROUP BY over the month's rate facts."""
     period = periods.month(month)
-    facts = facts_for(session, period=period, now=now)
-    departments = _doc(session, facts, period, "department")
+    departments = _doc(session, period, "department", now)
     previous_period = periods.month(f"{(period.first - timedelta(days=1)):%Y-%m}")
-    previous = _doc(session, facts_for(session, period=previous_period, now=now), previous_period, "department")
+    previous = _doc(session, previous_period, "department", now)
     return {
         "month": month, **period.as_json(), "generated_at": iso(now), "weights": departments["weights"],
         "total": departments["total"], "previous_total": previous["total"],
         "ranking": rank(departments["rows"], current_app.config["SUPERVISION"]),
-        "districts": _doc(session, facts, period, "district")["rows"],
-        "kinds": _doc(session, facts, period, "kind")["rows"],
-        "channels": _doc(session, facts, period, "channel")["rows"],
+        "districts": _doc(session, period, "district", now)["rows"],
+        "kinds": _doc(session, period, "kind", now)["rows"],
+        "channels": _doc(session, period, "channel", now)["rows"],
         "hotspots": _hotspots(session, period, now),
     }
 

@@ -10,15 +10,13 @@ from flask import current_app
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from hotline.supervision import periods
+from hotline.supervision import fact_queries, periods
 from hotline.supervision.models import MetricSnapshot
 from hotline.supervision.rates import (
     GROUPS,
     NONE_GROUP,
     assemble,
-    facts_for,
     rates_of,
-    sum_counts,
     weights_for,
 )
 
@@ -31,12 +29,11 @@ def take_snapshot(session: Session, *, day: date, now: datetime) -> int:
     Idempotent: running it twice for a day leaves one set of rows. Flushes, never commits.
     """
     period = periods.day(day)
-    facts = facts_for(session, period=period, now=now)
     weights = weights_for(current_app.config, day.year)
     session.execute(delete(MetricSnapshot).where(MetricSnapshot.day == day))
     rows = 0
     for group_by in (*GROUPS, None):
-        for key, counts in sum_counts(facts, group_by).items():
+        for key, counts in fact_queries.sums(session, period=period, now=now, group_by=group_by).items():
             group_key = TOTAL if group_by is None else (key or NONE_GROUP)
             session.add(MetricSnapshot(day=day, group_by=group_by or TOTAL, group_key=group_key,
                                        counts=dict(counts), rates=rates_of(counts, weights), taken_at=now))

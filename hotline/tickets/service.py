@@ -19,7 +19,7 @@ from hotline.departments.roles import INTAKE_ROLES, Role
 from hotline.errors import Conflict, Forbidden, NotFound, ValidationError
 from hotline.tickets.enums import REPLY_CLOCK_STATUSES, Action, Channel, Kind, Status, Urgency
 from hotline.tickets.models import IdempotencyKey, Ticket, TicketEvent, ticket_assists
-from hotline.tickets.transitions import Rules, can_see, transition
+from hotline.tickets.transitions import Rules, after_move, can_see, transition
 
 
 @dataclass
@@ -69,15 +69,18 @@ def receive(session: Session, *, data: dict[str, Any], actor: User, rules: Rules
     session.add(ticket)
     session.flush()
     ticket.number = f"{local(rules.now):%Y%m%d}-{ticket.id:06d}"
-    session.add(TicketEvent(ticket_id=ticket.id, at=rules.now, actor_id=actor.id,
-                            actor_name=actor.display_name, action=Action.RECEIVE.value, from_status=None,
-                            to_status=Status.RECEIVED.value, payload={"channel": ticket.channel}))
+    received = TicketEvent(ticket_id=ticket.id, at=rules.now, actor_id=actor.id, actor_name=actor.display_name,
+                           action=Action.RECEIVE.value, from_status=None, to_status=Status.RECEIVED.value,
+                           payload={"channel": ticket.channel})
+    session.add(received)
     if idempotency_key:
         _remember_key(session, user=actor, key=idempotency_key, data=data, ticket=ticket, now=rules.now)
     session.flush()
     if data.get("department"):
         transition(session, ticket=ticket, action=Action.DISPATCH, actor=actor, rules=rules,
                    data={"department": data["department"], "assisting": data.get("assisting")})
+    else:  # a dispatch runs the bookkeeping itself
+        after_move(session, ticket=ticket, event=received, rules=rules)
     return Intake(ticket, created=True)
 
 

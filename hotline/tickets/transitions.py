@@ -6,6 +6,7 @@ and appends the TicketEvent in the same transaction. The session is flushed, nev
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -86,6 +87,24 @@ class Rules:
     max_follow_up_attempts: int = 3
 
 
+AfterMove = Callable[[Session, Ticket, TicketEvent, Rules], None]
+# Bookkeeping the domains above register (e.g. the rate facts): run after every move, in its transaction.
+AFTER_MOVE: list[AfterMove] = []
+
+
+def on_move(hook: AfterMove) -> AfterMove:
+    """Register bookkeeping to run after every move (once, however often it is registered)."""
+    if hook not in AFTER_MOVE:
+        AFTER_MOVE.append(hook)
+    return hook
+
+
+def after_move(session: Session, *, ticket: Ticket, event: TicketEvent, rules: Rules) -> None:
+    """Run the registered bookkeeping of a move (receive calls it too); flush only."""
+    for hook in AFTER_MOVE:
+        hook(session, ticket, event, rules)
+
+
 def can_see(user: User, ticket: Ticket) -> bool:
     """Department staff see only tickets dispatched to their department (lead or assisting)."""
     if user.role != Role.DEPARTMENT:
@@ -135,4 +154,5 @@ def transition(session: Session, *, ticket: Ticket, action: Action, actor: User 
                         from_status=before, to_status=target, note=note, payload=payload)
     session.add(event)
     session.flush()
+    after_move(session, ticket=ticket, event=event, rules=rules)
     return event

@@ -101,11 +101,6 @@ def build(api, app) -> Known:  # type: ignore[no-untyped-def]
         api.act(b, "accept-reply", "dispatcher")
         move("12-04 14:00")
         api.act(b, "follow-up", "followup", {"contacted": True, "solved": "partly", "satisfaction": "basically"})
-    with app.app_context():
-        from hotline.db import session
-        from hotline.tickets.models import Ticket
-
-        db = session()
-        db.get(Ticket, h).excluded = True
-        db.commit()
+        api.act(h, "request-exclusion", "dept_ecology", {"reason": "超出本单位职权"})
+        api.act(h, "approve-exclusion", "supervisor")
     return Known(a, b, c, d, e, f, g, h)
