@@ -1,7 +1,7 @@
 """rate_facts: one row per countable fact of a ticket, kept by every move, for SQL rates
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-11-30 14:40:00
 
 Existing tickets get their facts with `flask --app hotline rates rebuild` after the upgrade.
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 import hotline.db
 
 
-revision = '0010'
-down_revision = '0009'
+revision = '0011'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
