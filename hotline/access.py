@@ -151,6 +151,9 @@ ACCESS: dict[str, Access] = {
     "web.supervision_export": only(*VIEWERS, scope=Scope.CENTRE),
     "web.supervision_watch": only(*VIEWERS, scope=Scope.CENTRE),
     "web.supervision_hotspots": only(*VIEWERS, scope=Scope.CENTRE),
+    "web.inbox": logged_in(Scope.SELF),
+    "web.inbox_read": logged_in(Scope.SELF),
+    "web.inbox_read_all": logged_in(Scope.SELF),
     "web.online_requests": only(OP, DISP, scope=Scope.VISIBLE),
     "web.apikeys": only(ADMIN, scope=Scope.CENTRE),
     # 系统管理 (hotline/web/admin): admins only

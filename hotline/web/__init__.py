@@ -11,6 +11,7 @@ from hotline.web import (  # noqa: F401  (attach the views)
     filters,
     followups,
     hotspots_page,
+    inbox,
     online,
     reports,
     supervision,
