@@ -40,15 +40,15 @@ def choose_threshold(
     hits = np.cumsum(ok)[last_of_run]
     counts = np.arange(1, conf.size + 1)[last_of_run]
     # The epsilon keeps exactly 97 of 100 from failing on 0.97 * 100 == 97.00000000000001.
-    good = np.nonzero(_wilson_lower(hits, counts, z) >= target - 1e-9)[0]
+    good = np.nonzero(wilson_lower(hits, counts, z) >= target - 1e-9)[0]
     if good.size == 0:
         return ThresholdChoice(NEVER, 0.0, 0.0)
     k = good[-1]
     return ThresholdChoice(float(conf[last_of_run][k]), float(counts[k] / conf.size), float(hits[k] / counts[k]))
 
 
-def _wilson_lower(hits: np.ndarray, counts: np.ndarray, z: float) -> np.ndarray:
-    """Wilson score lower bound of a proportion; equals hits / counts when z == 0."""
+def wilson_lower(hits: np.ndarray, counts: np.ndarray, z: float) -> np.ndarray:
+    """Wilson score lower bound of a proportion (z standard errors); equals hits / counts when z == 0."""
     p = hits / counts
     if z == 0:
         return p

@@ -101,6 +101,7 @@ ACCESS: dict[str, Access] = {
     "districts_api.create": only(ADMIN, scope=Scope.REFERENCE),
     "districts_api.change": only(ADMIN, scope=Scope.REFERENCE),
     "dispatching_api.suggest": only(*CENTRE_DESK, scope=Scope.REFERENCE),
+    "dispatching_api.monitor_view": only(*VIEWERS, scope=Scope.CENTRE),
     "dispatching_api.rules": only(*CENTRE_DESK, scope=Scope.REFERENCE),
     "dispatching_api.add_rule": only(ADMIN, scope=Scope.REFERENCE),
     "dispatching_api.change_rule": only(ADMIN, scope=Scope.REFERENCE),

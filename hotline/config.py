@@ -83,6 +83,12 @@ SETTINGS: dict[str, tuple[Any, Callable[[str], Any]]] = {
     "LABEL_DEPARTMENTS": (DEFAULT_LABEL_DEPARTMENTS, json.loads),
     # Dispatch model: base training data of `classifier retrain` (None: the demo corpus).
     "CLASSIFIER_BASE_DATA": (None, _optional_str),
+    # Live auto-dispatch monitor (hotline.dispatching.monitor): the precision target of auto-dispatch, the
+    # Wilson bound's standard errors, the outcomes needed before it acts and the rolling window.
+    "DISPATCH_MONITOR_TARGET": (0.97, float),
+    "DISPATCH_MONITOR_Z": (1.0, float),
+    "DISPATCH_MONITOR_MIN_OUTCOMES": (100, int),
+    "DISPATCH_MONITOR_WINDOW": (500, int),
     "FOLLOW_UP_SAMPLE_RATE": (1.0, float),
     "FOLLOW_UP_MAX_ATTEMPTS": (3, int),
     "FOLLOW_UP_WINDOWS": (DEFAULT_FOLLOW_UP_WINDOWS, json.loads),

@@ -4,7 +4,7 @@ from hotline.auth.models import AccessLog, ApiToken
 from hotline.citizen.models import CitizenRating
 from hotline.deadlines.models import CalendarDay
 from hotline.departments.models import Department, District, User
-from hotline.dispatching.models import Correction, DispatchRule
+from hotline.dispatching.models import Correction, DispatchOutcome, DispatchRule, MonitorEvent
 from hotline.followups.models import FollowUpTask
 from hotline.knowledge.models import Article, ArticleFeedback, ArticleVersion, ReviewTask
 from hotline.notify.models import Notification, OutboxMessage
@@ -16,7 +16,7 @@ from hotline.tickets.models import IdempotencyKey, Ticket, TicketEvent
 __all__ = [
     "AccessLog", "ApiKey", "ApiToken", "Article", "ArticleFeedback", "ArticleVersion", "CalendarDay", "CitizenRating",
     "Correction",
-    "Department", "DispatchRule", "District", "FollowUpTask", "IdempotencyKey", "MetricSnapshot", "Notification",
+    "Department", "DispatchOutcome", "DispatchRule", "District", "FollowUpTask", "IdempotencyKey", "MetricSnapshot", "MonitorEvent", "Notification",
     "Open311Request", "OutboxMessage", "Reminder", "ReviewTask", "Ticket", "TicketEvent", "TicketSignature",
     "TicketTextBand", "User", "rate_facts",
 ]

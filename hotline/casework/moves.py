@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import current_app
 from sqlalchemy.orm import Session
 
 from hotline.departments.models import User
-from hotline.dispatching import corrections
+from hotline.dispatching import corrections, monitor
 from hotline.knowledge.search import use_on_call
 from hotline.tickets import service
 from hotline.tickets.enums import Action
@@ -24,4 +25,5 @@ def act_with_hooks(session: Session, *, user: User | None, ticket: Ticket, actio
     event = service.act(session, user=user, ticket=ticket, action=action, rules=rules, data=data, note=note,
                         version=version)
     corrections.record(session, ticket=ticket, event=event, now=rules.now)
+    monitor.record_outcome(session, ticket=ticket, event=event, now=rules.now, config=current_app.config)
     return event

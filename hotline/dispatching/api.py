@@ -41,6 +41,18 @@ def suggest():  # type: ignore[no-untyped-def]
     return jsonify({"suggestions": suggest_for_text(text, k=3)})
 
 
+@bp.get("/dispatch/monitor")
+@require(Role.SUPERVISOR, Role.ADMIN, Role.DISPATCHER)
+def monitor_view():  # type: ignore[no-untyped-def]
+    """The live auto-dispatch monitor: rolling precision per model version, threshold in force, events."""
+    from flask import current_app
+
+    from hotline.dispatching.monitor import monitor_summary
+    from hotline.dispatching.suggest import current_model
+
+    return jsonify(monitor_summary(session(), config=current_app.config, current=current_model()))
+
+
 @bp.get("/catalogue")
 @require(Role.OPERATOR, Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN)
 def rules():  # type: ignore[no-untyped-def]

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotline.departments.models import Department
-from hotline.dispatching import catalogue
+from hotline.dispatching import catalogue, monitor
 from hotline.dispatching.suggest import suggest
 from hotline.tickets.enums import Action, Status
 from hotline.tickets.models import Ticket
@@ -29,10 +29,10 @@ def propose_and_dispatch(session: Session, *, ticket: Ticket, rules: Rules, hold
     rule = catalogue.match(session, text=ticket.content, kind=ticket.kind, district=ticket.district)
     if rule is not None:
         decision = {"by": "catalogue", "rule": asdict(rule), "department": rule.department}
-    elif found and model is not None and found[0].confidence >= model.threshold \
-            and _known(session, found[0].department):
+    elif found and model is not None and (threshold := _in_force(session, model)) is not None \
+            and found[0].confidence >= threshold and _known(session, found[0].department):
         decision = {"by": "model", "department": found[0].department, "confidence": found[0].confidence,
-                    "threshold": model.threshold, "model_version": model.version}
+                    "threshold": threshold, "model_threshold": model.threshold, "model_version": model.version}
     else:
         return extras
     ticket.auto_dispatched = True
@@ -46,3 +46,9 @@ def propose_and_dispatch(session: Session, *, ticket: Ticket, rules: Rules, hold
 def _known(session: Session, code: str) -> bool:
     return session.scalar(select(Department.id).where(Department.code == code,
                                                       Department.active.is_(True))) is not None
+
+
+def _in_force(session: Session, model: Any) -> float | None:
+    """The model's threshold as the live monitor leaves it: raised, or None while auto-dispatch is paused."""
+    state = monitor.control(session, model_version=model.version)
+    return None if state.paused else max(model.threshold, state.threshold or 0.0)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hotline.db import Base
@@ -46,3 +46,40 @@ class Correction(Base):
     right_department: Mapped[str] = mapped_column(String(40))
     source: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[datetime]
+
+
+class DispatchOutcome(Base):
+    """What became of one auto-dispatched ticket: accepted (its department replied) or wrong (returned and
+    re-dispatched elsewhere). The first outcome of a ticket is final."""
+
+    __tablename__ = "dispatch_outcomes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), unique=True)
+    model_version: Mapped[str] = mapped_column(String(80), index=True)
+    department: Mapped[str] = mapped_column(String(40))
+    confidence: Mapped[float] = mapped_column(Float)
+    model_threshold: Mapped[float] = mapped_column(Float)  # the model's own threshold (before the monitor)
+    correct: Mapped[bool] = mapped_column(Boolean)
+    right_department: Mapped[str | None] = mapped_column(String(40))
+    decided_at: Mapped[datetime]
+
+
+class MonitorEvent(Base):
+    """An automatic (or recorded) change of auto-dispatch for one model version: the threshold raised or
+    auto-dispatch paused, with the figures that caused it. Append-only: the latest row is the state."""
+
+    __tablename__ = "dispatch_monitor_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime]
+    model_version: Mapped[str] = mapped_column(String(80), index=True)
+    action: Mapped[str] = mapped_column(String(20))  # raise_threshold | pause
+    threshold_before: Mapped[float] = mapped_column(Float)
+    threshold_after: Mapped[float | None] = mapped_column(Float)
+    paused: Mapped[bool] = mapped_column(Boolean)
+    outcomes: Mapped[int] = mapped_column(Integer)
+    wrong: Mapped[int] = mapped_column(Integer)
+    precision: Mapped[float] = mapped_column(Float)
+    lower_bound: Mapped[float] = mapped_column(Float)
+    target: Mapped[float] = mapped_column(Float)
