@@ -1,7 +1,7 @@
 """dispatch monitor: labelled outcomes of auto-dispatched tickets and the monitor's events
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-11-30 15:00:00
 """
 
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 import hotline.db
 
 
-revision = '0011'
-down_revision = '0010'
+revision = '0012'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 
