@@ -170,6 +170,13 @@ ACCESS: dict[str, Access] = {
     "web.admin_districts": only(ADMIN, scope=Scope.REFERENCE),
     "web.admin_districts_create": only(ADMIN, scope=Scope.REFERENCE),
     "web.admin_districts_update": only(ADMIN, scope=Scope.REFERENCE),
+    "web.admin_calendar": only(ADMIN, scope=Scope.REFERENCE),
+    "web.admin_calendar_enter": only(ADMIN, scope=Scope.REFERENCE),
+    "web.admin_calendar_remove": only(ADMIN, scope=Scope.REFERENCE),
+    "web.admin_catalogue": only(ADMIN, scope=Scope.REFERENCE),
+    "web.admin_catalogue_create": only(ADMIN, scope=Scope.REFERENCE),
+    "web.admin_catalogue_update": only(ADMIN, scope=Scope.REFERENCE),
+    "web.admin_catalogue_retire": only(ADMIN, scope=Scope.REFERENCE),
     "web.apikeys_create": only(ADMIN, scope=Scope.CENTRE),
     "web.apikeys_revoke": only(ADMIN, scope=Scope.CENTRE),
     # citizen pages: no login; a ticket shows only to the browser that gave its number + phone digits

@@ -29,3 +29,20 @@ def days_json(session: Session, year: int | None = None) -> list[dict]:
         query = query.where(CalendarDay.day >= date(year, 1, 1), CalendarDay.day <= date(year, 12, 31))
     return [{"day": row.day.isoformat(), "workday": row.workday, "name": row.name}
             for row in session.scalars(query)]
+
+
+def remove_day(session: Session, *, day: date) -> bool:
+    """Forget one entered official day (the libraries decide it again); False when none was entered."""
+    row = session.get(CalendarDay, day)
+    if row is None:
+        return False
+    session.delete(row)
+    session.flush()
+    return True
+
+
+def entered_days(session: Session, *, year: int) -> list[CalendarDay]:
+    """The official days entered for one year, in date order."""
+    return list(session.scalars(select(CalendarDay).where(CalendarDay.day >= date(year, 1, 1),
+                                                          CalendarDay.day <= date(year, 12, 31))
+                                .order_by(CalendarDay.day)))

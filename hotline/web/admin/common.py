@@ -14,16 +14,23 @@ FIELD_NAMES = {
     "username": "登录名", "display_name": "姓名", "role": "角色", "department": "所属单位",
     "new_password": "密码", "password": "密码", "code": "代码", "name": "名称", "category": "类别",
     "district": "所属区", "active": "状态", "date": "日期", "kind": "类型", "year": "年度",
+    "keywords": "关键词", "priority": "优先级", "lines": "日期",
 }
+
+
+def _detail(detail: dict[str, Any]) -> str:
+    name = FIELD_NAMES.get(str(detail.get("field", "")), "某项")
+    message = str(detail.get("message") or "无效")
+    return f"{name}：{'请从列表中选择' if message.startswith('取值无效') else message}"
 
 
 def message_of(exc: ApiError) -> str:
     """The Chinese message of a refused admin form; a field check's codes become the inputs' labels."""
-    if isinstance(exc, ValidationError) and exc.message.startswith("请求参数有误") and isinstance(exc.details, list):
-        parts = [f"{FIELD_NAMES.get(d.get('field', ''), '某项')}：{d['message']}"
-                 for d in exc.details if isinstance(d, dict) and d.get("message")]
-        if parts:
-            return "输入有误：" + "；".join(parts)
+    details = exc.details if isinstance(exc.details, list) else []
+    coded = exc.message.startswith("请求参数有误") or any(":" in exc.message[:30] and isinstance(d, dict)
+                                                       and not d.get("message") for d in details)
+    if isinstance(exc, ValidationError) and coded and details:
+        return "输入有误：" + "；".join(_detail(d) for d in details if isinstance(d, dict))
     return exc.message
 
 
