@@ -15,7 +15,7 @@ from typing import Any
 
 from flask import Flask, request
 
-from hotline.departments.roles import INTAKE_ROLES, Role
+from hotline.departments.roles import INTAKE_ROLES, UNMASK_ROLES, Role
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +66,8 @@ OP, DISP, DEPT, FU, SUP, ADMIN = (Role.OPERATOR, Role.DISPATCHER, Role.DEPARTMEN
                                   Role.SUPERVISOR, Role.ADMIN)
 VIEWERS = (SUP, ADMIN, DISP)  # the rates, reports and hotspots
 CENTRE_DESK = (OP, DISP, SUP, ADMIN)
-INTAKE = tuple(INTAKE_ROLES)  # the roles that take calls create tickets (DESIGN section 7)
+INTAKE = tuple(INTAKE_ROLES)
+UNMASK = tuple(UNMASK_ROLES)  # who may see a caller's full number, one ticket at a time, logged  # the roles that take calls create tickets (DESIGN section 7)
 
 # endpoint → who may use it. Add the line for your route in its blueprint's section (one line per endpoint).
 ACCESS: dict[str, Access] = {
@@ -91,6 +92,7 @@ ACCESS: dict[str, Access] = {
     "tickets_api.index": logged_in(Scope.VISIBLE),
     "tickets_api.show": logged_in(Scope.VISIBLE),
     "tickets_api.perform": logged_in(Scope.VISIBLE),
+    "tickets_api.reveal_phone": only(*UNMASK, scope=Scope.VISIBLE),  # one ticket, access-logged
     "hotspots_api.ticket_duplicates": only(*CENTRE_DESK, scope=Scope.VISIBLE),
     "hotspots_api.hotspot_list": only(*VIEWERS, scope=Scope.CENTRE),
     # calendar, departments, catalogue, classifier
@@ -146,6 +148,7 @@ ACCESS: dict[str, Access] = {
     "web.ticket_detail": logged_in(Scope.VISIBLE),
     "web.ticket_act": logged_in(Scope.VISIBLE),
     "web.followups": only(FU, SUP, DISP, ADMIN, scope=Scope.CENTRE),
+    "web.followup_reveal": only(FU, ADMIN, scope=Scope.VISIBLE),  # one number, access-logged
     "web.monthly_report": only(*VIEWERS, scope=Scope.CENTRE),
     "web.supervision_dashboard": only(*VIEWERS, scope=Scope.CENTRE),
     "web.supervision_drill": only(*VIEWERS, scope=Scope.CENTRE),

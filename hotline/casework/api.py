@@ -11,14 +11,14 @@ from hotline.auth.web import current_user, require
 from hotline.casework import intake, moves
 from hotline.clock import utcnow
 from hotline.db import session
-from hotline.departments.roles import INTAKE_ROLES
+from hotline.departments.roles import INTAKE_ROLES, UNMASK_ROLES
 from hotline.errors import NotFound, ValidationError
 from hotline.openapi import documented, object_schema
 from hotline.tickets import service
 from hotline.tickets.enums import LABELS, Action, Status
 from hotline.tickets.rules import rules_at
 from hotline.tickets.schemas import ACTION_BY_SLUG, ACTIONS, COMMON_FIELDS, CREATE, split_action_body
-from hotline.tickets.serialize import shows_unmasked, ticket_json
+from hotline.tickets.serialize import caller_json, shows_unmasked, ticket_json
 from hotline.validation import json_body, paging_args, validate
 
 bp = Blueprint("tickets_api", __name__, url_prefix="/api/v1/tickets")
@@ -42,7 +42,7 @@ def create():  # type: ignore[no-untyped-def]
     db = session()
     result = intake.receive_with_help(db, data=data, actor=current_user(), rules=rules_at(db, utcnow()),
                                       idempotency_key=key)
-    body = ticket_json(result.ticket, current_user()) | result.extras
+    body = ticket_json(result.ticket, current_user(), reveal=True) | result.extras
     _log_unmasked(result.ticket, "view_ticket")
     db.commit()
     return jsonify(body), 201 if result.created else 200
@@ -75,10 +75,22 @@ def show(ticket_id: int):  # type: ignore[no-untyped-def]
     """One ticket with its events and deadlines."""
     db = session()
     ticket = service.get_visible(db, user=current_user(), ticket_id=ticket_id)
-    body = ticket_json(ticket, current_user(), events=service.events_of(db, ticket))
+    body = ticket_json(ticket, current_user(), events=service.events_of(db, ticket), reveal=True)
     _log_unmasked(ticket, "view_ticket")
     db.commit()
     return jsonify(body)
+
+
+@bp.post("/<int:ticket_id>/reveal-phone")
+@require(*sorted(UNMASK_ROLES))
+def reveal_phone(ticket_id: int):  # type: ignore[no-untyped-def]
+    """显示号码: the caller's full phone number of one ticket, written to the access log."""
+    db, user = session(), current_user()
+    ticket = service.get_visible(db, user=user, ticket_id=ticket_id)
+    caller = caller_json(user, ticket, reveal=True)
+    _log_unmasked(ticket, "reveal_phone")
+    db.commit()
+    return jsonify({"id": ticket.id, "number": ticket.number, **caller})
 
 
 def _action_body(action: Action) -> tuple[dict[str, Any], str | None, int | None]:

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
+from hotline.auth.service import log_access
 from hotline.auth.web import current_user, require
 from hotline.clock import local, utcnow
 from hotline.db import session
@@ -259,7 +260,10 @@ def export():  # type: ignore[no-untyped-def]
     fmt = (request.args.get("format") or "json").lower()
     if fmt not in ("csv", "json"):
         raise ValidationError("format 只能是 csv 或 json", details=[{"field": "format"}])
-    text = transfer.export_text(session(), fmt=fmt, status=_status_arg())
+    db, status = session(), _status_arg()
+    text = transfer.export_text(db, fmt=fmt, status=status)
+    log_access(db, user=current_user(), action="export_kb", now=utcnow(), detail={"format": fmt, "status": status})
+    db.commit()  # every export is in the access log (DESIGN section 7)
     if fmt == "csv":
         text = "\ufeff" + text  # Excel reads UTF-8 only with a BOM; the importer drops it
     name = f"knowledge-{local(utcnow()):%Y%m%d}.{fmt}"

@@ -33,11 +33,13 @@ def shows_unmasked(user: User, ticket: Ticket) -> bool:
     return bool(ticket.caller_phone) and user.role in UNMASK_ROLES
 
 
-def caller_json(user: User, ticket: Ticket) -> dict[str, Any]:
-    """The caller block as this user may see it."""
+def caller_json(user: User, ticket: Ticket, *, reveal: bool = False) -> dict[str, Any]:
+    """The caller block as this user may see it: the phone masked unless `reveal` (one ticket, opened
+    deliberately, and the caller writes the access log) and the user has the unmask right."""
     if identity_hidden(user, ticket):
         return {"caller_name": "（保密）", "caller_phone": None}
-    phone = ticket.caller_phone if shows_unmasked(user, ticket) else mask_phone(ticket.caller_phone)
+    shown = reveal and shows_unmasked(user, ticket)
+    phone = ticket.caller_phone if shown else mask_phone(ticket.caller_phone)
     return {"caller_name": ticket.caller_name, "caller_phone": phone}
 
 
@@ -68,12 +70,13 @@ def shared_result(primary: Ticket) -> dict[str, Any] | None:
                           "satisfaction": primary.satisfaction}}
 
 
-def ticket_json(ticket: Ticket, user: User, *, events: list[TicketEvent] | None = None) -> dict[str, Any]:
-    """The ticket as the API returns it."""
+def ticket_json(ticket: Ticket, user: User, *, events: list[TicketEvent] | None = None,
+                reveal: bool = False) -> dict[str, Any]:
+    """The ticket as the API returns it; the phone masked unless `reveal` (see caller_json)."""
     body: dict[str, Any] = {
         "id": ticket.id, "number": ticket.number, "status": ticket.status,
         "status_label": LABELS.get(ticket.status), "version": ticket.version, "content": ticket.content,
-        **caller_json(user, ticket), "confidential": ticket.confidential, "channel": ticket.channel,
+        **caller_json(user, ticket, reveal=reveal), "confidential": ticket.confidential, "channel": ticket.channel,
         "kind": ticket.kind, "urgency": ticket.urgency, "district": ticket.district, "address": ticket.address,
         "department": ticket.department.code if ticket.department else None,
         "department_name": ticket.department.name if ticket.department else None,

@@ -88,10 +88,11 @@ def available_moves(ticket: Ticket, user: User) -> list[Action]:
 
 
 def shown_caller(user: User, ticket: Ticket, what: str) -> dict[str, Any]:
-    """The caller block as the user may see it; an unmasked view goes to the access log (as the API)."""
+    """The caller block of one opened ticket as the user may see it; an unmasked view goes to the access
+    log (as the API). Lists and queues use caller_json without `reveal`: masked."""
     if shows_unmasked(user, ticket):
         log_access(db_session(), user=user, action=what, ticket_id=ticket.id, now=utcnow())
-    return caller_json(user, ticket)
+    return caller_json(user, ticket, reveal=True)
 
 
 def move_forms(ticket: Ticket, user: User, **kwargs: Any) -> list[dict[str, Any]]:
