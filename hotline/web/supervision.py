@@ -13,7 +13,7 @@ from hotline.auth.service import log_access
 from hotline.clock import local, utcnow
 from hotline.db import session as db_session
 from hotline.errors import ValidationError
-from hotline.supervision import exports, periods, rates
+from hotline.supervision import exports, fact_queries, periods, rates
 from hotline.supervision.api import VIEWERS
 from hotline.supervision.ranking import rank
 from hotline.tickets.models import Ticket
@@ -133,12 +133,13 @@ def supervision_drill() -> Any:
         return error_page(400, "未知的统计指标")
     group = request.args.get("group") or None
     group_by = q.group_by if group else None
-    facts = rates.facts_for(db, period=q.period, now=utcnow())
-    items = rates.drill(facts, metric=metric, group_by=group_by, group=group)
+    numerator, denominator = rates.drill_terms(metric)
     page = request.args.get("page", "1")
     page_no = int(page) if page.isdigit() and 0 < int(page) <= 100000 else 1
     per_page = 50
-    chunk = items[(page_no - 1) * per_page: page_no * per_page]
+    found = fact_queries.drill(db, period=q.period, now=utcnow(), numerator=numerator, denominator=denominator,
+                               group_by=group_by, group=group, page=page_no, per_page=per_page)
+    chunk = found["items"]
     tickets = {t.id: t for t in db.scalars(select(Ticket).where(Ticket.id.in_([i["ticket_id"] for i in chunk])))}
     shown = [(i, tickets[i["ticket_id"]]) for i in chunk
              if i["ticket_id"] in tickets and can_see(user, tickets[i["ticket_id"]])]
@@ -147,9 +148,8 @@ def supervision_drill() -> Any:
     return render_template(
         "web/supervision_drill.html", q=q, metric=metric, label=RATE_LABELS.get(metric) or COUNT_LABELS[metric],
         is_rate=metric in RATE_LABELS, group_label=doc_label, group_by_label=GROUP_LABELS.get(group_by or ""),
-        items=shown, total=len(items), counted=sum(i["counted"] for i in items),
-        denominator=sum(i.get("in_denominator", 0) for i in items), page=page_no,
-        pages=max(1, -(-len(items) // per_page)), args=args, cn_date=cn_date)
+        items=shown, total=found["total"], counted=found["counted"], denominator=found["denominator"],
+        page=page_no, pages=max(1, -(-found["total"] // per_page)), args=args, cn_date=cn_date)
 
 
 def _group_label(db: Any, group_by: str | None, group: str | None) -> str | None:
