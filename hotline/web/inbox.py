@@ -14,7 +14,7 @@ from hotline.web.blueprint import bp, safe_next
 from hotline.web.common import page_size
 
 KIND_LABELS = {"reminder_warning": "临期提醒", "reminder_due": "到期提醒", "reminder_overdue": "超期提醒",
-               "reminder_escalate": "督办", "kb_review": "知识库复核"}
+               "reminder_escalate": "督办", "kb_review": "知识库复核", "dispatch_monitor": "自动派单监控"}
 
 
 @bp.app_context_processor

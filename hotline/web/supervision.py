@@ -165,7 +165,7 @@ def supervision_export() -> Any:
     q, db = _query(), db_session()
     fmt = request.args.get("format") or "xlsx"
     if fmt not in ("csv", "xlsx"):
-        return error_page(400, "导出格式只能是 Excel 或 CSV")
+        return error_page(400, "导出格式只能是电子表格或逗号分隔文件")
     doc = rates.metrics(db, period=q.period, group_by=q.group_by, now=utcnow())
     body = exports.to_csv(doc) if fmt == "csv" else exports.to_xlsx(doc)
     log_access(db, user=me(), action="export_metrics", now=utcnow(),
