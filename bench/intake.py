@@ -9,8 +9,10 @@ where a request's CPU goes; `server_cpu_ms_per_ticket` is the CPU the gunicorn w
 creation during the load, `database_cpu_ms_per_ticket` that of the PostgreSQL backends.
 
     .venv/bin/python bench/intake.py [--server postgresql://postgres@127.0.0.1:5432] [--duration 30]
-        [--concurrency 8] [--rounds 3] [--model DIR] [--profile 300]
+        [--concurrency 8] [--rounds 3] [--model DIR] [--profile 300] [--profile-only] [--cprofile FILE]
 
+`--profile-only` skips the HTTP load (its rates mean nothing on a shared machine) and gives only the
+per-creation CPU breakdown and the SQL statements of one creation.
 A scratch database is created on the server and dropped afterwards; Redis is a private server. The
 model is trained once from ../shared/datasets/tipdm2020_c_cls/train.csv into var/bench/tipdm-model
 unless --model names a model directory. The last line printed is one JSON object.
@@ -216,6 +218,17 @@ def summarise(phases: list[dict[str, Any]]) -> dict[str, Any]:
             "error_statuses": sorted({s for p in phases for s in p["errors"]})}
 
 
+def _profile_only(args: argparse.Namespace, env: dict[str, str], texts: list[str],
+                  model_dir: Path) -> dict[str, Any]:
+    """No HTTP load: only the in-process CPU breakdown (meaningful on a loaded machine, unlike rates)."""
+    from bench.intake_profile import profile
+
+    profile(env, texts, start=0, n=min(20, args.profile), cprofile=None)  # warm caches and the first pages
+    return {"cpu_breakdown_ms": profile(env, texts, start=1000, n=args.profile, cprofile=args.cprofile),
+            "profile_only": True, "database": "postgresql", "model": str(model_dir),
+            "load_average_1m": round(os.getloadavg()[0], 2), "messages": len(texts)}
+
+
 def run(args: argparse.Namespace) -> dict[str, Any]:
     """Set up, load, profile, tear down; return the figures."""
     from sqlalchemy import create_engine, text
@@ -237,6 +250,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     try:
         for cmd in (["db", "upgrade"], ["demo", "load"]):
             subprocess.run([PY, "-m", "flask", *cmd], env=env, cwd=ROOT, check=True, capture_output=True)
+        if args.profile_only:
+            return _profile_only(args, env, texts, model_dir)
         server = subprocess.Popen(
             [str(ROOT / ".venv" / "bin" / "gunicorn"), "-c", "gunicorn.conf.py", "-b", f"127.0.0.1:{port}",
              "--access-logfile", str(work / "access.log"), "bench.intake_app:create_bench_app()"],
@@ -273,7 +288,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         if args.profile:
             from bench.intake_profile import profile
 
-            out["cpu_breakdown_ms"] = profile(env, texts, start=load.counter + 1, n=args.profile)
+            out["cpu_breakdown_ms"] = profile(env, texts, start=load.counter + 1, n=args.profile,
+                                              cprofile=args.cprofile)
         out.update({"concurrency": args.concurrency, "duration_s": args.duration, "rounds": args.rounds,
                     "gunicorn_workers": 2, "database": "postgresql", "model": str(model_dir),
                     "load_average_1m": round(os.getloadavg()[0], 2), "messages": len(texts)})
@@ -299,6 +315,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="intake/bare-insert alternations")
     parser.add_argument("--model", type=Path, help="model directory (default: the TipDM model in var/bench)")
     parser.add_argument("--profile", type=int, default=300, help="requests profiled in-process (0: none)")
+    parser.add_argument("--profile-only", action="store_true",
+                        help="skip the HTTP load: only the in-process CPU breakdown and SQL statements")
+    parser.add_argument("--cprofile", help="write cProfile stats of the profiled requests to this file")
     parser.add_argument("--keep", action="store_true", help="keep the scratch database and files")
     args = parser.parse_args()
     print(json.dumps(run(args), ensure_ascii=False))

@@ -43,6 +43,7 @@ class Stages:
         self.totals: dict[str, float] = defaultdict(float)
         self.mark = time.thread_time()
         self.queries = 0
+        self.statements: list[str] = []
 
     def enter(self, name: str) -> None:
         now = time.thread_time()
@@ -68,6 +69,7 @@ class Stages:
     def reset(self) -> None:
         self.totals.clear()
         self.queries = 0
+        self.statements = []
         self.stack = ["other"]
         self.mark = time.thread_time()
 
@@ -87,18 +89,21 @@ def _owner(path: str) -> Any | None:
     return None
 
 
-def install(stages: Stages, engine: Any) -> list[str]:
-    """Wrap the stage functions and time every cursor execution as database work."""
+def install(stages: Stages, engine: Any) -> list[tuple[Any, str, Any]]:
+    """Wrap the stage functions and time every cursor execution as database work; returns what
+    `uninstall` puts back."""
     from sqlalchemy import event
 
     done = []
     for path, attr, name in PATCHES:
         owner = _owner(path)
         if owner is not None and hasattr(owner, attr):
-            setattr(owner, attr, stages.wrap(getattr(owner, attr), name))
-            done.append(f"{path}.{attr}")
-    def before(*_args: Any) -> None:
+            original = getattr(owner, attr)
+            setattr(owner, attr, stages.wrap(original, name))
+            done.append((owner, attr, original))
+    def before(_conn: Any, _cursor: Any, statement: str, _params: Any, _context: Any, many: bool) -> None:
         stages.queries += 1
+        stages.statements.append(("MANY " if many else "") + " ".join(statement.split())[:160])
         stages.enter("database")
 
     event.listen(engine, "before_cursor_execute", before)
@@ -106,8 +111,17 @@ def install(stages: Stages, engine: Any) -> list[str]:
     return done
 
 
-def profile(env: dict[str, str], texts: list[str], *, start: int, n: int) -> dict[str, Any]:
-    """Post n tickets through the app in this process; median and mean CPU ms per stage."""
+def uninstall(patched: list[tuple[Any, str, Any]]) -> None:
+    """Put the original functions back (a later profile in this process wraps them afresh)."""
+    for owner, attr, original in reversed(patched):
+        setattr(owner, attr, original)
+
+
+def profile(env: dict[str, str], texts: list[str], *, start: int, n: int,
+            cprofile: str | None = None) -> dict[str, Any]:
+    """Post n tickets through the app in this process; median and mean CPU ms per stage, and the SQL
+    statements of the last request (`cprofile`: also write cProfile stats of the loop to that file)."""
+    import cProfile
     import os
 
     from bench.intake import DISTRICTS
@@ -126,6 +140,9 @@ def profile(env: dict[str, str], texts: list[str], *, start: int, n: int) -> dic
     per_stage: dict[str, list[float]] = defaultdict(list)
     totals: list[float] = []
     queries: list[int] = []
+    profiler = cProfile.Profile(time.thread_time) if cprofile else None  # CPU, not waits
+    if profiler is not None:
+        profiler.enable()
     for i in range(start, start + n):
         body = {"content": texts[i % len(texts)], "caller_phone": f"138{i:08d}", "channel": "web",
                 "kind": "complaint", "district": DISTRICTS[i % len(DISTRICTS)]}
@@ -138,8 +155,13 @@ def profile(env: dict[str, str], texts: list[str], *, start: int, n: int) -> dic
         queries.append(stages.queries)
         for name in STAGES:
             per_stage[name].append(stages.totals.get(name, 0.0))
+    if profiler is not None:
+        profiler.disable()
+        profiler.dump_stats(cprofile)
+    uninstall(patched)
     app.extensions["db"].dispose()
     ms = lambda xs: round(statistics.fmean(xs) * 1000, 3)  # noqa: E731
     return {"requests": n, "total_mean": ms(totals), "total_p50": round(statistics.median(totals) * 1000, 3),
             **{f"{name}_mean": ms(per_stage[name]) for name in STAGES},
-            "queries_per_request": round(statistics.fmean(queries), 1), "timed": patched}
+            "queries_per_request": round(statistics.fmean(queries), 1), "timed": [f"{getattr(o, '__name__', o)}.{a}" for o, a, _ in patched],
+            "statements_of_last_request": stages.statements}
