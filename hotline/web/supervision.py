@@ -113,7 +113,21 @@ def supervision_dashboard() -> Any:
         "web/supervision.html", q=q, doc=doc, before=before, previous=previous, chart=chart,
         ranking=rank(by_dept["rows"], current_app.config["SUPERVISION"]), rate_labels=RATE_LABELS,
         group_labels=GROUP_LABELS, drill=lambda metric, group=None: _drill_href(q, metric, group),
-        cn_date=cn_date, pct=percent, month=f"{q.period.last:%Y-%m}", links=dashboard_links())
+        cn_date=cn_date, pct=percent, month=f"{q.period.last:%Y-%m}", links=dashboard_links(),
+        monitor=auto_dispatch_monitor(db))
+
+
+MONITOR_STATUS = {"collecting": "样本收集中", "ok": "正常", "raised": "已提高阈值", "paused": "已暂停自动派单"}
+MONITOR_ACTIONS = {"raise_threshold": "提高阈值", "pause": "暂停自动派单"}
+
+
+def auto_dispatch_monitor(db: Any) -> dict[str, Any]:
+    """The classifier's live auto-dispatch monitor (rolling precision per model version, latest events)."""
+    from hotline.dispatching.monitor import monitor_summary
+    from hotline.dispatching.suggest import current_model
+
+    summary = monitor_summary(db, config=current_app.config, current=current_model(), events=5)
+    return summary | {"status_labels": MONITOR_STATUS, "action_labels": MONITOR_ACTIONS}
 
 
 def dashboard_links() -> list[tuple[str, str]]:

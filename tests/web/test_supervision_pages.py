@@ -5,10 +5,13 @@ from __future__ import annotations
 import io
 import re
 
+import pytest
 import time_machine
 from openpyxl import load_workbook
 
+from tests.dispatching.test_monitor import monitored  # noqa: F401  (fixture)
 from tests.supervision.history import at, build
+from tests.support.factories import T0
 from tests.web.conftest import text
 
 PERIOD = "from=2026-11-26&to=2026-12-05"
@@ -82,3 +85,18 @@ def test_the_monthly_report_shows_times_in_chinese_form(api, app, pages):
     body = text(get(pages, "/reports/monthly?month=2026-11"))
     assert "月度考核报告（2026年11月）" in body and "生成于 2026年12月6日 10:00" in body
     assert "统计区间 2026年11月1日 至 2026年11月30日" in body and "T10:00" not in body
+
+
+@pytest.mark.usefixtures("monitored")
+def test_the_live_auto_dispatch_monitor_is_on_the_dashboard(api, pages):
+    from tests.dispatching.test_monitor import _create, _send_back, _unseen
+
+    with time_machine.travel(T0, tick=False):
+        empty = text(pages.client("supervisor").get("/supervision"))
+        for i, content in enumerate(_unseen(10)):
+            _send_back(api, _create(api, content, i))
+        body = text(pages.client("supervisor").get("/supervision"))
+    assert "自动派单实时准确率" in empty and "已暂停自动派单" not in empty
+    panel = body.split('id="auto-dispatch-monitor"', 1)[1].split("</section>", 1)[0]
+    assert "（当前使用）" in panel and "已暂停自动派单" in panel and "0.0%" in panel  # every one of 10 was wrong
+    assert "暂停自动派单：阈值 0.0%" in panel
