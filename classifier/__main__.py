@@ -11,6 +11,7 @@ import json
 import sys
 from pathlib import Path
 
+from classifier.rawtext import raw_files, raw_messages
 from classifier.registry import IncompatibleModelError, load_model
 from classifier.training import (
     DataError,
@@ -31,6 +32,8 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--subjects", help="UTF-8 CSV subject,label: split training texts at these subjects "
                        "(default: NAME_subjects.csv beside the --data file NAME.csv, when there is one)")
     train.add_argument("--no-subjects", action="store_true", help="do not split training texts at subjects")
+    train.add_argument("--no-raw", action="store_true", help="choose the threshold on the training rows even when "
+                       "raw messages are published beside the data (NAME_records_raw.csv, NAME_details_raw.csv)")
     evaluate = sub.add_parser("evaluate", help="print evaluation metrics of a model as one JSON object")
     evaluate.add_argument("--model", required=True, help="model directory")
     evaluate.add_argument("--data", required=True, help="UTF-8 CSV with columns text,label")
@@ -52,8 +55,11 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "train":
-            rows = with_subjects(read_rows(args.data), _subjects(args))
-            out = train_model(rows, args.out, progress=sys.stderr.isatty())
+            rows = read_rows(args.data)
+            raw = {} if args.no_raw else raw_messages(rows, raw_files(args.data))
+            if raw:
+                print(f"threshold chosen on {len(raw)} raw messages matched to training rows", file=sys.stderr)
+            out = train_model(with_subjects(rows, _subjects(args)), args.out, progress=sys.stderr.isatty(), raw=raw)
             meta = json.loads((out / "meta.json").read_text(encoding="utf-8"))
             print(json.dumps({"model": str(out), **{k: meta[k] for k in ("version", "threshold", "coverage")}},
                              ensure_ascii=False))

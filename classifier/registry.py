@@ -72,6 +72,7 @@ def save_model(pipe: DispatchPipeline, out_dir: Path, rows: Sequence[tuple[str, 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     digest = data_sha256(rows)
+    chosen_on = pipe.cv.get("raw_messages") or pipe.cv
     now = datetime.now(UTC)
     version = f"{now:%Y%m%dT%H%M%S%fZ}-{digest[:8]}"
     joblib.dump(pipe, out_dir / MODEL_FILE, compress=3)
@@ -84,8 +85,10 @@ def save_model(pipe: DispatchPipeline, out_dir: Path, rows: Sequence[tuple[str, 
         "training_data_sha256": digest,
         "training_rows": len(rows),
         "threshold": pipe.threshold,
-        "coverage": pipe.cv.get("coverage_at_threshold"),
-        "precision_at_threshold": pipe.cv.get("precision_at_threshold"),
+        # Out-of-fold share and precision at the threshold, on the raw messages when it was chosen on them.
+        "coverage": chosen_on.get("coverage_at_threshold"),
+        "precision_at_threshold": chosen_on.get("precision_at_threshold"),
+        "threshold_from": pipe.cv.get("threshold_from", "training_rows"),
         "target_precision": 0.97,
     }
     _write_json(out_dir / "meta.json", meta)

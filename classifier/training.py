@@ -7,7 +7,7 @@ import hashlib
 import os
 import sys
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -125,7 +125,7 @@ def _progress_printer(enabled: bool):
         return None, lambda: None
     from tqdm import tqdm
 
-    bar = tqdm(total=7, desc="training", unit="step", file=sys.stderr, leave=False)
+    bar = tqdm(total=8, desc="training", unit="step", file=sys.stderr, leave=False)
 
     def step(msg: str) -> None:
         bar.set_postfix_str(msg)
@@ -134,15 +134,19 @@ def _progress_printer(enabled: bool):
     return step, bar.close
 
 
-def train_model(rows: Sequence[Row], out_dir: str | os.PathLike, *, progress: bool = False) -> Path:
-    """Train on (text, label) rows and write a model directory; return its path."""
+def train_model(rows: Sequence[Row], out_dir: str | os.PathLike, *, progress: bool = False,
+                raw: Mapping[int, str] | None = None) -> Path:
+    """Train on (text, label) rows and write a model directory; return its path.
+
+    ``raw``: raw "subject\nbody" messages of some rows by index (``rawtext.raw_messages``); the
+    auto-dispatch threshold is then chosen on their out-of-fold predictions."""
     rows = [(str(t), str(lab)) for t, lab in rows]
     if len({lab for _, lab in rows}) < 2:
         raise DataError("training data needs at least two distinct labels")
     Path(out_dir).mkdir(parents=True, exist_ok=True)  # fail before minutes of training, not after
     step, close = _progress_printer(progress)
     try:
-        pipe = fit_pipeline([t for t, _ in rows], [lab for _, lab in rows], progress=step)
+        pipe = fit_pipeline([t for t, _ in rows], [lab for _, lab in rows], progress=step, raw=raw)
     finally:
         close()
     return save_model(pipe, Path(out_dir), rows)

@@ -6,7 +6,8 @@ and corrections outside that slice and is compared with the current model on the
 evaluation side of the corrections: rows neither model was fitted on, with labels the candidate's own
 data cannot rewrite (a correction is the only thing that changes a kept label). Training is
 deterministic, so equal data gives an equal score, and ties promote. Rows are prepared as
-`python -m classifier train` prepares them (`with_subjects`).
+`python -m classifier train` prepares them (`with_subjects`, and the threshold chosen on the raw messages
+published beside the base CSV, `classifier.rawtext`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 import classifier
+from classifier.rawtext import raw_files, raw_messages
 from classifier.training import evaluation_split, split_key, subjects_beside, with_subjects
 from hotline.dispatching.corrections import training_rows
 
@@ -62,10 +64,11 @@ def prepared_split(root: Path, base: list[Row], corrections: list[Row]) -> tuple
     return train, held
 
 
-def _train_and_promote(root: Path, train: list[Row], held: list[Row]) -> dict[str, Any]:
+def _train_and_promote(root: Path, train: list[Row], held: list[Row], base: Path) -> dict[str, Any]:
     root.mkdir(parents=True, exist_ok=True)
+    raw = raw_messages(train, raw_files(base))  # the threshold on raw messages, as the CLI chooses it
     with tempfile.TemporaryDirectory(dir=root, prefix=".candidate-") as tmp:
-        candidate = classifier.train_model(train, Path(tmp) / "model")
+        candidate = classifier.train_model(train, Path(tmp) / "model", raw=raw)
         outcome = asdict(classifier.promote_if_not_worse(root, candidate, held))
     return {**outcome, "training_rows": len(train), "evaluation_rows": len(held)}
 
@@ -75,7 +78,7 @@ def retrain(session: Session, config: dict[str, Any], *, now: datetime) -> dict[
     corrections = training_rows(session)
     root = Path(config["HOTLINE_MODEL_DIR"])
     train, held = prepared_split(root, base_rows(config), corrections)
-    outcome = _train_and_promote(root, train, held)
+    outcome = _train_and_promote(root, train, held, base_data_path(config))
     return {"at": now.isoformat(), "corrections": len(corrections), **outcome}
 
 
@@ -86,7 +89,7 @@ def ensure_model(config: dict[str, Any], *, now: datetime) -> dict[str, Any]:
     if current is not None:
         return {"promoted": False, "current": str(current), "reason": "a model is already promoted"}
     train, held = prepared_split(root, base_rows(config), [])
-    return {"at": now.isoformat(), **_train_and_promote(root, train, held)}
+    return {"at": now.isoformat(), **_train_and_promote(root, train, held, base_data_path(config))}
 
 
 def retrain_and_promote(config: dict[str, Any], *, now: datetime) -> dict[str, Any]:
