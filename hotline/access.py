@@ -180,6 +180,9 @@ ACCESS: dict[str, Access] = {
     "web.admin_catalogue_create": only(ADMIN, scope=Scope.REFERENCE),
     "web.admin_catalogue_update": only(ADMIN, scope=Scope.REFERENCE),
     "web.admin_catalogue_retire": only(ADMIN, scope=Scope.REFERENCE),
+    "web.admin_limits": only(ADMIN, scope=Scope.REFERENCE),
+    "web.admin_limits_save": only(ADMIN, scope=Scope.REFERENCE),
+    "web.admin_limits_reset": only(ADMIN, scope=Scope.REFERENCE),
     "web.apikeys_create": only(ADMIN, scope=Scope.CENTRE),
     "web.apikeys_revoke": only(ADMIN, scope=Scope.CENTRE),
     # citizen pages: no login; a ticket shows only to the browser that gave its number + phone digits

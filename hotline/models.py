@@ -10,6 +10,7 @@ from hotline.knowledge.models import Article, ArticleFeedback, ArticleVersion, R
 from hotline.notify.models import Notification, OutboxMessage
 from hotline.open311.models import ApiKey, Open311Request
 from hotline.reminders.models import Reminder
+from hotline.settings.models import YearSetting
 from hotline.supervision.models import MetricSnapshot, TicketSignature, TicketTextBand, rate_facts
 from hotline.tickets.models import IdempotencyKey, Ticket, TicketEvent
 
@@ -18,5 +19,5 @@ __all__ = [
     "Correction",
     "Department", "DispatchOutcome", "DispatchRule", "District", "FollowUpTask", "IdempotencyKey", "MetricSnapshot", "MonitorEvent", "Notification",
     "Open311Request", "OutboxMessage", "Reminder", "ReviewTask", "Ticket", "TicketEvent", "TicketSignature",
-    "TicketTextBand", "User", "rate_facts",
+    "TicketTextBand", "User", "YearSetting", "rate_facts",
 ]

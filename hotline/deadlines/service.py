@@ -17,7 +17,13 @@ def load_calendar(session: Session) -> WorkCalendar:
     return WorkCalendar(overrides={day: workday for day, workday in rows})
 
 
-def time_limits() -> TimeLimits:
-    """The time limits from the app configuration."""
+def time_limits(session: Session | None = None, *, year: int | None = None) -> TimeLimits:
+    """The time limits in force: an admin's override for the year when one is stored, else the configuration."""
+    if session is not None and year is not None:
+        from hotline.settings.service import TIME_LIMITS, year_override
+
+        override = year_override(session, kind=TIME_LIMITS, year=year)
+        if override is not None:
+            return TimeLimits.from_dict(override)
     return TimeLimits.from_dict(current_app.config["TIME_LIMITS"])
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from hotline.deadlines.service import load_calendar, time_limits
 from hotline.departments.models import Department
 from hotline.errors import ValidationError
+from hotline.settings.service import RATE_WEIGHTS, year_override
 from hotline.supervision import fact_queries
 from hotline.supervision.counts import COUNTS
 from hotline.supervision.facts import Fact, collect
@@ -44,10 +45,16 @@ DERIVED: dict[str, tuple[str, ...]] = {"evaluations": ("valid_follow_ups", "onli
 NONE_GROUP = "none"
 
 
-def weights_for(config: Mapping[str, Any], year: int) -> dict[str, float]:
-    """The weights in force in a year: the default entry overridden by the year's entry."""
+def weights_for(config: Mapping[str, Any], year: int, override: Mapping[str, float] | None = None) -> dict[str, float]:
+    """The weights in force in a year: the default entry overridden by the year's entry, and by an admin's
+    override of that year (hotline.settings) when one is stored."""
     table = config.get("RATE_WEIGHTS") or {}
-    return {**table.get("default", {}), **table.get(str(year), {})}
+    return {**table.get("default", {}), **table.get(str(year), {}), **(override or {})}
+
+
+def weights_in_force(session: Session, year: int) -> dict[str, float]:
+    """The weights of a year from the configuration and the admins' override."""
+    return weights_for(current_app.config, year, year_override(session, kind=RATE_WEIGHTS, year=year))
 
 
 def rates_of(counts: Mapping[str, int], weights: Mapping[str, float]) -> dict[str, float | None]:
@@ -139,7 +146,7 @@ def metrics_from_events(session: Session, *, period: Period, group_by: str, now:
 def assemble(session: Session, *, period: Period, group_by: str, grouped: Mapping[str | None, Mapping[str, int]],
              total: Mapping[str, int]) -> dict[str, Any]:
     """The metrics document from summed counts (live or from snapshots)."""
-    weights = weights_for(current_app.config, period.first.year)
+    weights = weights_in_force(session, period.first.year)
     names = labels(session)
     if group_by == "department":  # every department is listed, with null rates when it had nothing to count
         grouped = {**{code: Counter() for code in names.active}, **grouped}

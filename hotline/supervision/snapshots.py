@@ -6,7 +6,6 @@ from collections import Counter
 from datetime import date, datetime
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -17,7 +16,7 @@ from hotline.supervision.rates import (
     NONE_GROUP,
     assemble,
     rates_of,
-    weights_for,
+    weights_in_force,
 )
 
 TOTAL = "total"
@@ -29,7 +28,7 @@ def take_snapshot(session: Session, *, day: date, now: datetime) -> int:
     Idempotent: running it twice for a day leaves one set of rows. Flushes, never commits.
     """
     period = periods.day(day)
-    weights = weights_for(current_app.config, day.year)
+    weights = weights_in_force(session, day.year)
     session.execute(delete(MetricSnapshot).where(MetricSnapshot.day == day))
     rows = 0
     for group_by in (*GROUPS, None):
