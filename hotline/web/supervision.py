@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from flask import Response, current_app, flash, render_template, request, url_for
@@ -114,11 +114,29 @@ def supervision_dashboard() -> Any:
         ranking=rank(by_dept["rows"], current_app.config["SUPERVISION"]), rate_labels=RATE_LABELS,
         group_labels=GROUP_LABELS, drill=lambda metric, group=None: _drill_href(q, metric, group),
         cn_date=cn_date, pct=percent, month=f"{q.period.last:%Y-%m}", links=dashboard_links(),
-        monitor=auto_dispatch_monitor(db))
+        monitor=auto_dispatch_monitor(db), presets=presets(local(now).date()))
 
 
 MONITOR_STATUS = {"collecting": "样本收集中", "ok": "正常", "raised": "已提高阈值", "paused": "已暂停自动派单"}
 MONITOR_ACTIONS = {"raise_threshold": "提高阈值", "pause": "暂停自动派单"}
+
+
+def model_label(version: str) -> str:
+    """A model version (20261130T141500123456Z-1a2b3c4d) as its training time in Beijing, in Chinese."""
+    try:
+        trained = datetime.strptime(version.split("-", 1)[0], "%Y%m%dT%H%M%S%fZ").replace(tzinfo=UTC)
+    except ValueError:
+        return version
+    return f"{cn_time(trained)} 训练"
+
+
+def presets(today: date) -> list[tuple[str, dict[str, str]]]:
+    """Quick periods: the last 7 and 30 days, this month and last month."""
+    first = today.replace(day=1)
+    last_month_end = first - timedelta(days=1)
+    spans = [("最近 7 天", today - timedelta(days=6), today), ("最近 30 天", today - timedelta(days=29), today),
+             ("本月", first, today), ("上月", last_month_end.replace(day=1), last_month_end)]
+    return [(text, {"from": a.isoformat(), "to": b.isoformat()}) for text, a, b in spans]
 
 
 def auto_dispatch_monitor(db: Any) -> dict[str, Any]:
@@ -127,6 +145,8 @@ def auto_dispatch_monitor(db: Any) -> dict[str, Any]:
     from hotline.dispatching.suggest import current_model
 
     summary = monitor_summary(db, config=current_app.config, current=current_model(), events=5)
+    for model in summary["models"]:
+        model["label"] = model_label(model["model_version"])
     return summary | {"status_labels": MONITOR_STATUS, "action_labels": MONITOR_ACTIONS}
 
 

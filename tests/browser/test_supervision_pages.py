@@ -104,3 +104,27 @@ def test_the_inbox_shows_the_unread_count_and_marks_read(browser, live_server, a
     page.wait_for_load_state()
     assert page.locator("#unread-count").count() == 0 and "已读" in page.locator("#inbox").inner_text()
     supervisor.close()
+
+
+def test_the_hotspots_page_links_a_cluster_to_its_tickets(browser, live_server, api, tmp_path):
+    from tests.supervision.test_hotspots import WATER
+
+    planted = [api.create(content=WATER[n % 4] + f"（第{n + 1}位来电）", district="西山区", address="翠湖花园",
+                          caller_phone=f"1380000{n:04d}")["number"] for n in range(5)]
+    api.create(content="东湖区人民公园门口的路灯坏了好几盏，晚上散步很黑。", district="东湖区", address=None)
+    supervisor = Person(browser, live_server, "supervisor", tmp_path)
+    page = supervisor.page
+    page.add_init_script(WATCH_CSP)
+    page.goto(f"{live_server}/supervision")
+    page.click("#hotspots-link")
+    page.wait_for_load_state()
+    cluster = page.locator("section.hotspot").first
+    assert "西山区" in cluster.locator("h2").inner_text() and "5 件工单" in cluster.inner_text()
+    assert english_words(page) == []
+    cluster.locator("summary").click()
+    supervisor.shot("supervisor-hotspots")
+    assert sorted(cluster.locator("details a").all_inner_texts()) == sorted(planted)
+    cluster.locator("details a").first.click()
+    page.wait_for_load_state()
+    assert "/tickets/" in page.url and page.evaluate("window.__csp || []") == []
+    supervisor.close()

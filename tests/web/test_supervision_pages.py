@@ -32,6 +32,7 @@ def test_dashboard_shows_the_rates_of_the_api_with_the_previous_period(api, app,
     assert "市生态环境局" in row and "25.0%" in row and "37.5%" in row and "45.0%" in row
     assert "<svg" in body and "市生态环境局" in body.split("<svg", 1)[1].split("</svg>", 1)[0]
     assert "红色预警" in body or "黄色预警" in body  # ecology: 3 of 4 due were late
+    assert "上月" in body and "最近 7 天" in body
     assert f'ticket_id={known.a}' not in body  # figures link to the drill-down page, not to raw ids
 
 
@@ -98,5 +99,6 @@ def test_the_live_auto_dispatch_monitor_is_on_the_dashboard(api, pages):
         body = text(pages.client("supervisor").get("/supervision"))
     assert "自动派单实时准确率" in empty and "已暂停自动派单" not in empty
     panel = body.split('id="auto-dispatch-monitor"', 1)[1].split("</section>", 1)[0]
+    assert re.search(r"\d{4}年\d{1,2}月\d{1,2}日 \d\d:\d\d 训练（当前使用）", panel)
     assert "（当前使用）" in panel and "已暂停自动派单" in panel and "0.0%" in panel  # every one of 10 was wrong
     assert "暂停自动派单：阈值 0.0%" in panel
