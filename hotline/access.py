@@ -80,6 +80,9 @@ ACCESS: dict[str, Access] = {
     "auth_api.me": logged_in(Scope.SELF),
     "auth_api.password": logged_in(Scope.SELF),
     "users_api.reset": only(ADMIN, scope=Scope.CENTRE),
+    # access log: read-only, supervisors and admins (no route edits or deletes an entry)
+    "access_log_api.index": only(SUP, ADMIN, scope=Scope.CENTRE),
+    "web.access_log_page": only(SUP, ADMIN, scope=Scope.CENTRE),
     "users_api.activate": only(ADMIN, scope=Scope.CENTRE),
     # openapi / open311
     "openapi.document": public(),

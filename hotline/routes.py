@@ -22,11 +22,12 @@ def register_blueprints(app: Flask) -> None:
     from hotline.open311 import submit as _open311_post  # noqa: F401  (attaches POST requests.json)
     from hotline.open311.api import bp as open311_api
     from hotline.openapi import bp as openapi_bp
+    from hotline.privacy.api import bp as access_log_api
     from hotline.supervision.api import blueprints as supervision_blueprints
     from hotline.web import bp as web_pages
 
     app.extensions.setdefault("openapi_extenders", []).append(document_actions)
-    for blueprint in (auth_api, calendar_api, departments_api, districts_api, dispatching_api, followups_api, kb_api,
+    for blueprint in (access_log_api, auth_api, calendar_api, departments_api, districts_api, dispatching_api, followups_api, kb_api,
                       notify_api, open311_api, openapi_bp, tickets_api, users_api, *supervision_blueprints(),
                       web_pages, public_pages):
         app.register_blueprint(blueprint)

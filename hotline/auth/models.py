@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, ForeignKey, String, event
+from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column, relationship
 
 from hotline.db import Base
 from hotline.departments.models import User
@@ -39,3 +39,21 @@ class AccessLog(Base):
     action: Mapped[str] = mapped_column(String(40))
     ticket_id: Mapped[int | None] = mapped_column(index=True)
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class AccessLogIsAppendOnly(RuntimeError):
+    """Raised on any attempt to change or delete an access-log entry."""
+
+
+@event.listens_for(AccessLog, "before_update")
+@event.listens_for(AccessLog, "before_delete")
+def _refuse_change(_mapper: Any, _connection: Any, target: AccessLog) -> None:
+    raise AccessLogIsAppendOnly(f"access log entry {target.id} cannot be changed or deleted")
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_bulk_change(state: ORMExecuteState) -> None:
+    """UPDATE/DELETE statements on the access log are refused before they reach the database."""
+    if (state.is_update or state.is_delete) and state.bind_mapper is not None \
+            and state.bind_mapper.class_ is AccessLog:
+        raise AccessLogIsAppendOnly("the access log cannot be changed or deleted")

@@ -1,6 +1,7 @@
 """The web pages (简体中文) over the same services as the API: login, 受理台, 工单, 回访."""
 
 from hotline.web import (  # noqa: F401  (attach the views)
+    access_log_page,
     account,
     admin,
     apikeys,
