@@ -18,7 +18,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from hotline.parsing import init_parsing
     from hotline.routes import register_blueprints
     from hotline.security import init_security
-    from hotline.supervision import live_facts
+    from hotline.supervision import hotspot_clusters, live_facts
 
     app = Flask(__name__, instance_relative_config=False)
     app.config.update(load_config(config))
@@ -30,4 +30,5 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     init_security(app)
     register_cli(app)
     live_facts.install()  # the rate facts rewritten with every move, in its transaction
+    hotspot_clusters.install()  # each received ticket placed in its hotspot cluster
     return app

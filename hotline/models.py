@@ -11,13 +11,21 @@ from hotline.notify.models import Notification, OutboxMessage
 from hotline.open311.models import ApiKey, Open311Request
 from hotline.reminders.models import Reminder
 from hotline.settings.models import YearSetting
-from hotline.supervision.models import MetricSnapshot, TicketSignature, TicketTextBand, rate_facts
+from hotline.supervision.models import (
+    HotspotMember,
+    HotspotTerm,
+    MetricSnapshot,
+    TicketSignature,
+    TicketTextBand,
+    rate_facts,
+)
 from hotline.tickets.models import IdempotencyKey, Ticket, TicketEvent
 
 __all__ = [
     "AccessLog", "ApiKey", "ApiToken", "Article", "ArticleFeedback", "ArticleVersion", "CalendarDay", "CitizenRating",
     "Correction",
-    "Department", "DispatchOutcome", "DispatchRule", "District", "FollowUpTask", "IdempotencyKey", "MetricSnapshot", "MonitorEvent", "Notification",
+    "Department", "DispatchOutcome", "DispatchRule", "District", "FollowUpTask", "HotspotMember", "HotspotTerm",
+    "IdempotencyKey", "MetricSnapshot", "MonitorEvent", "Notification",
     "Open311Request", "OutboxMessage", "Reminder", "ReviewTask", "Ticket", "TicketEvent", "TicketSignature",
     "TicketTextBand", "User", "YearSetting", "rate_facts",
 ]

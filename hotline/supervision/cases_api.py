@@ -10,7 +10,7 @@ from hotline.db import session
 from hotline.departments.roles import Role
 from hotline.errors import ValidationError
 from hotline.privacy import suggestions
-from hotline.supervision import duplicates, hotspots
+from hotline.supervision import duplicates, hotspot_clusters
 from hotline.tickets import service
 from hotline.tickets.enums import OPEN_STATUSES
 from hotline.validation import int_arg
@@ -30,7 +30,7 @@ def hotspot_list():  # type: ignore[no-untyped-def]
         raise ValidationError("similarity 必须是 0 到 1 之间的数", details=[{"field": "similarity"}]) from None
     if not 0 < similarity < 1:
         raise ValidationError("similarity 必须是 0 到 1 之间的数", details=[{"field": "similarity"}])
-    result = hotspots.find_hotspots(
+    result = hotspot_clusters.find(
         session(), now=utcnow(), days=int_arg("days", 7, high=90),
         min_size=int_arg("min_size", settings["hotspot_min_size"], low=2, high=1000), similarity=similarity,
         district=(request.args.get("district") or "").strip()[:40] or None, limit=int_arg("limit", 20, high=100))

@@ -1,12 +1,15 @@
-"""`flask --app hotline rates rebuild`: every ticket's rate facts rewritten from its events."""
+"""`flask --app hotline rates rebuild | hotspots`: the rate facts and hotspot clusters of existing tickets."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import click
 
+from hotline.clock import utcnow
 from hotline.db import session
 from hotline.deadlines.service import load_calendar, time_limits
-from hotline.supervision import live_facts
+from hotline.supervision import hotspot_clusters, live_facts
 
 
 @click.group("rates")
@@ -21,3 +24,14 @@ def rates_rebuild() -> None:
     rows = live_facts.rebuild_all(db, calendar=load_calendar(db), limits=time_limits(), commit=True)
     db.commit()
     click.echo(f"rate facts: {rows} rows")
+
+
+@rates_group.command("hotspots")
+@click.option("--days", default=90, show_default=True, help="place the tickets received in these last days")
+def hotspots_rebuild(days: int) -> None:
+    """Place the recent tickets that have no hotspot cluster yet (after upgrading to hotspot_members)."""
+    db = session()
+    placed = hotspot_clusters.rebuild(db, since=utcnow() - timedelta(days=days),
+                                      similarity=hotspot_clusters.similarity_setting(), commit=True)
+    db.commit()
+    click.echo(f"hotspots: {placed} tickets placed, {hotspot_clusters.members_count(db)} in clusters")

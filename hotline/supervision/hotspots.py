@@ -1,4 +1,7 @@
-"""主动治理: clusters of similar recent requests (jieba TF-IDF cosine, within one district and window)."""
+"""主动治理: clusters of similar recent requests (jieba TF-IDF cosine, within one district and window).
+
+This module re-clusters a window (the reference, and any similarity other than the configured one);
+hotspot_clusters.py places each ticket at intake and answers the configured similarity by a query."""
 
 from __future__ import annotations
 
@@ -92,17 +95,21 @@ def find_hotspots(session: Session, *, now: datetime, days: int = 7, min_size: i
     merged = dict(session.execute(select(Ticket.merged_into_id, func.count())
                                   .where(Ticket.merged_into_id.is_not(None), Ticket.received_at >= since)
                                   .group_by(Ticket.merged_into_id)).all())
-    found = [_describe(members, matrix, terms, merged, since, now)
+    found = [describe(members, _top_terms(matrix, terms), merged, since, now)
              for members, matrix, terms in _groups(rows, similarity, min_size)]
     found.sort(key=lambda c: (-c["size"], -c["trend"]["recent"], c["first_at"]))
     return {"from": iso(since), "to": iso(now), "days": days, "tickets_considered": len(rows),
             "clusters": found[:limit]}
 
 
-def _describe(rows: list[Any], matrix: Any, terms: Any, merged: dict[int, int], since: datetime,
-              now: datetime) -> dict[str, Any]:
+def _top_terms(matrix: Any, terms: Any) -> list[str]:
     weights = np.asarray(matrix.sum(axis=0)).ravel()
-    top = [str(terms[i]) for i in weights.argsort()[::-1][:6] if weights[i] > 0]
+    return [str(terms[i]) for i in weights.argsort()[::-1][:6] if weights[i] > 0]
+
+
+def describe(rows: list[Any], top: list[str], merged: dict[int, int], since: datetime,
+             now: datetime) -> dict[str, Any]:
+    """One cluster as the API shows it: size, callers, district, leading words, trend and its tickets."""
     # this week against the week before when the window allows it, else the later half against the earlier
     week = timedelta(days=7)
     basis = "week" if now - since >= 2 * week else "half"

@@ -81,3 +81,35 @@ rate_facts = Table(
     Index("ix_rate_facts_department_at", "department", "at"),
     Index("ix_rate_facts_district_at", "district", "at"),
 )
+
+
+class HotspotMember(Base):
+    """A ticket placed in a hotspot cluster at intake (cluster_id: the id of the cluster's first ticket).
+
+    `terms` and `places` are the ticket's L2-normalised word and address-bigram frequencies, so the
+    average-linkage similarity to a cluster is a mean of dot products over its members."""
+
+    __tablename__ = "hotspot_members"
+    __table_args__ = (Index("ix_hotspot_members_received_cluster", "received_at", "cluster_id"),
+                      Index("ix_hotspot_members_district_received", "district", "received_at"))
+
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True,
+                                           autoincrement=False)
+    cluster_id: Mapped[int] = mapped_column(Integer, index=True)
+    district: Mapped[str | None] = mapped_column(String(40))
+    received_at: Mapped[datetime]
+    terms: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    places: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class HotspotTerm(Base):
+    """One of a placed ticket's leading words: the index that finds recent similar tickets in a district."""
+
+    __tablename__ = "hotspot_terms"
+    __table_args__ = (Index("ix_hotspot_terms_lookup", "district", "term", "received_at"),)
+
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True,
+                                           autoincrement=False)
+    term: Mapped[str] = mapped_column(String(40), primary_key=True)
+    district: Mapped[str | None] = mapped_column(String(40))
+    received_at: Mapped[datetime]

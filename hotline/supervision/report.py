@@ -9,7 +9,7 @@ from flask import current_app, render_template
 from sqlalchemy.orm import Session
 
 from hotline.clock import iso
-from hotline.supervision import hotspots, periods
+from hotline.supervision import hotspot_clusters, periods
 from hotline.supervision.fact_queries import grouped_and_total
 from hotline.supervision.ranking import rank
 from hotline.supervision.rates import assemble
@@ -42,7 +42,7 @@ def _hotspots(session: Session, period: periods.Period, now: datetime) -> list[d
     until = min(period.end, now)
     days = max(1, (until - period.start).days)
     settings = current_app.config["SUPERVISION"]
-    found = hotspots.find_hotspots(session, now=until, days=days, min_size=max(5, settings["hotspot_min_size"]),
+    found = hotspot_clusters.find(session, now=until, days=days, min_size=max(5, settings["hotspot_min_size"]),
                                    similarity=settings["hotspot_similarity"], limit=5)
     return found["clusters"]
 

@@ -76,11 +76,10 @@ def receive(session: Session, *, data: dict[str, Any], actor: User, rules: Rules
     if idempotency_key:
         _remember_key(session, user=actor, key=idempotency_key, data=data, ticket=ticket, now=rules.now)
     session.flush()
+    after_move(session, ticket=ticket, event=received, rules=rules)
     if data.get("department"):
         transition(session, ticket=ticket, action=Action.DISPATCH, actor=actor, rules=rules,
                    data={"department": data["department"], "assisting": data.get("assisting")})
-    else:  # a dispatch runs the bookkeeping itself
-        after_move(session, ticket=ticket, event=received, rules=rules)
     return Intake(ticket, created=True)
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from hotline.clock import local, utcnow
 from hotline.db import session as db_session
 from hotline.privacy import suggestions
-from hotline.supervision import hotspots
+from hotline.supervision import hotspot_clusters
 from hotline.supervision.api import VIEWERS
 from hotline.tickets.models import Ticket
 from hotline.web.auth import login_required, me
@@ -49,7 +49,7 @@ def supervision_hotspots() -> Any:
         flash("统计天数只能是 7、14、30 或 90，已显示最近 7 天", "error")
     district = (request.args.get("district") or "").strip()[:40] or None
     settings, db, now = current_app.config["SUPERVISION"], db_session(), utcnow()
-    found = hotspots.find_hotspots(db, now=now, days=days, min_size=settings["hotspot_min_size"],
+    found = hotspot_clusters.find(db, now=now, days=days, min_size=settings["hotspot_min_size"],
                                    similarity=settings["hotspot_similarity"], district=district, limit=30)
     clusters = suggestions.hotspots_for(db, user=me(), clusters=found["clusters"])
     first, last = local(now - timedelta(days=days)).date(), local(now).date()

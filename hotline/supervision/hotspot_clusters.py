@@ -1,0 +1,182 @@
+"""Hotspots that scale: each ticket is placed in a cluster when it is received, so a window's hotspots
+are a GROUP BY over cluster members, not a re-clustering of the window's texts.
+
+Placement is online average linkage (the rule hotspots.py applies to a whole window): the ticket joins
+the cluster whose recent members sharing its leading words are on average at least `similarity` alike
+(0.75 × word cosine + 0.25 × address-bigram cosine, within one district), else it starts its own.
+Candidates come from an index of leading words by district and time and from the recent tickets at the
+same address (both index ranges), so intake never scans the table.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections import Counter, defaultdict
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import current_app, has_app_context
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from hotline.clock import iso
+from hotline.supervision.hotspots import PLACE_WEIGHT, TEXT_WEIGHT, describe, find_hotspots, tokens
+from hotline.supervision.models import HotspotMember, HotspotTerm
+from hotline.tickets.enums import Action, Status
+from hotline.tickets.models import Ticket, TicketEvent
+from hotline.tickets.transitions import Rules, on_move
+
+log = logging.getLogger(__name__)
+LEADING_TERMS = 10  # words of a ticket indexed for the candidate look-up (most texts have about ten)
+HORIZON = timedelta(days=7)  # a cluster continues if one of its members arrived this recently
+CANDIDATES = 300  # most recent indexed members read per placement
+DEFAULT_SIMILARITY = 0.4
+
+
+def _unit(counts: Counter[str]) -> dict[str, float]:
+    norm = math.sqrt(sum(v * v for v in counts.values()))
+    return {k: round(v / norm, 5) for k, v in counts.items()} if norm else {}
+
+
+def vectors(content: str, address: str | None) -> tuple[dict[str, float], dict[str, float]]:
+    """The ticket's normalised word frequencies and address character-bigram frequencies."""
+    place = address or ""
+    return _unit(Counter(tokens(content))), _unit(Counter(place[i:i + 2] for i in range(len(place) - 1)))
+
+
+def _dot(a: dict[str, float], b: dict[str, Any]) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(v * b.get(k, 0.0) for k, v in a.items())
+
+
+def similarity_setting() -> float:
+    """The similarity clusters are formed with (the app's setting; the default outside an app)."""
+    if has_app_context():
+        return float(current_app.config["SUPERVISION"]["hotspot_similarity"])
+    return DEFAULT_SIMILARITY
+
+
+def place_ticket(session: Session, *, ticket: Ticket, similarity: float) -> int | None:
+    """Place a newly received ticket in its cluster (an existing one or its own); flush only.
+    Returns the cluster id, or None for a text without words to compare."""
+    terms, places = vectors(ticket.content, ticket.address)
+    if not terms:
+        return None
+    leading = sorted(terms, key=lambda t: (-terms[t], t))[:LEADING_TERMS]
+    cluster = _best_cluster(session, ticket=ticket, terms=terms, places=places, leading=leading,
+                            similarity=similarity) or ticket.id
+    session.add(HotspotMember(ticket_id=ticket.id, cluster_id=cluster, district=ticket.district,
+                              received_at=ticket.received_at, terms=terms, places=places))
+    session.add_all(HotspotTerm(ticket_id=ticket.id, term=t[:40], district=ticket.district,
+                                received_at=ticket.received_at) for t in leading)
+    session.flush()
+    return cluster
+
+
+def _best_cluster(session: Session, *, ticket: Ticket, terms: dict[str, float], places: dict[str, float],
+                  leading: list[str], similarity: float) -> int | None:
+    recent = (select(HotspotTerm.ticket_id).where(
+        HotspotTerm.district == ticket.district, HotspotTerm.term.in_([t[:40] for t in leading]),
+        HotspotTerm.received_at >= ticket.received_at - HORIZON, HotspotTerm.received_at <= ticket.received_at,
+        HotspotTerm.ticket_id != ticket.id).order_by(HotspotTerm.received_at.desc()).limit(CANDIDATES))
+    ids = set(session.scalars(recent))
+    if ticket.address:  # the same place is a quarter of the similarity: its recent tickets are candidates too
+        ids.update(session.scalars(select(Ticket.id).where(
+            Ticket.address == ticket.address, Ticket.received_at >= ticket.received_at - HORIZON,
+            Ticket.received_at <= ticket.received_at, Ticket.id != ticket.id, Ticket.district == ticket.district)
+            .order_by(Ticket.received_at.desc()).limit(CANDIDATES // 3)))
+    if not ids:
+        return None
+    scores: dict[int, list[float]] = defaultdict(list)
+    for member in session.execute(select(HotspotMember.cluster_id, HotspotMember.terms, HotspotMember.places)
+                                  .where(HotspotMember.ticket_id.in_(ids))):
+        scores[member.cluster_id].append(TEXT_WEIGHT * _dot(terms, member.terms)
+                                         + PLACE_WEIGHT * _dot(places, member.places))
+    best = max(scores.items(), key=lambda kv: (sum(kv[1]) / len(kv[1]), len(kv[1]), -kv[0]))
+    return best[0] if sum(best[1]) / len(best[1]) >= similarity else None
+
+
+def after_receive(session: Session, ticket: Ticket, event: TicketEvent, _rules: Rules) -> None:
+    """Bookkeeping of 受理: the ticket's cluster; a failure costs the hotspot, never the ticket."""
+    if event.action != Action.RECEIVE.value:
+        return
+    try:
+        with session.begin_nested():
+            place_ticket(session, ticket=ticket, similarity=similarity_setting())
+    except Exception:
+        log.exception("hotspots: ticket %s received without a cluster", ticket.id)
+
+
+def install() -> None:
+    """Register the placement with the transition function's bookkeeping (idempotent)."""
+    on_move(after_receive)
+
+
+def rebuild(session: Session, *, since: datetime, similarity: float, commit: bool = False) -> int:
+    """Place every ticket received since a moment, oldest first (after the upgrade that adds the tables)."""
+    placed = 0
+    last = 0
+    while True:
+        tickets = session.scalars(select(Ticket).outerjoin(HotspotMember, HotspotMember.ticket_id == Ticket.id)
+                                  .where(Ticket.received_at >= since, HotspotMember.ticket_id.is_(None),
+                                         Ticket.id > last)
+                                  .order_by(Ticket.id).limit(1000)).all()
+        if not tickets:
+            return placed
+        for ticket in sorted(tickets, key=lambda t: (t.received_at, t.id)):
+            placed += place_ticket(session, ticket=ticket, similarity=similarity) is not None
+        last = tickets[-1].id
+        if commit:
+            session.commit()
+
+
+def members_count(session: Session) -> int:
+    """How many tickets have a cluster (for the CLI's report)."""
+    return session.scalar(select(func.count()).select_from(HotspotMember)) or 0
+
+
+def find(session: Session, *, now: datetime, days: int, min_size: int, similarity: float | None = None,
+         district: str | None = None, limit: int = 20) -> dict[str, Any]:
+    """The window's hotspots: a query over the clusters placed at intake for the configured similarity;
+    another similarity re-clusters the window's texts (hotspots.find_hotspots, bounded and slower)."""
+    if similarity is not None and similarity != similarity_setting():
+        return find_hotspots(session, now=now, days=days, min_size=min_size, similarity=similarity,
+                             district=district, limit=limit)
+    since = now - timedelta(days=days)
+    m = HotspotMember
+    in_window = [m.received_at >= since, m.received_at <= now, *_counted()]
+    if district:
+        in_window.append(m.district == district)
+    sizes = session.execute(select(m.cluster_id).join(Ticket, Ticket.id == m.ticket_id).where(*in_window)
+                            .group_by(m.cluster_id).having(func.count() >= min_size)
+                            .order_by(func.count().desc(), m.cluster_id).limit(4 * limit)).scalars().all()
+    rows: dict[int, list[Any]] = defaultdict(list)
+    if sizes:
+        for r in session.execute(select(m.cluster_id, m.terms, Ticket.id, Ticket.number, Ticket.status,
+                                        Ticket.content, Ticket.district, Ticket.received_at)
+                                 .join(Ticket, Ticket.id == m.ticket_id)
+                                 .where(m.cluster_id.in_(sizes), *in_window).order_by(Ticket.id)):
+            rows[r.cluster_id].append(r)
+    ids = [r.id for members in rows.values() for r in members]
+    merged = dict(session.execute(select(Ticket.merged_into_id, func.count()).where(Ticket.merged_into_id.in_(ids))
+                                  .group_by(Ticket.merged_into_id)).all()) if ids else {}
+    found = [describe(members, _leading(members), merged, since, now) for members in rows.values()]
+    found.sort(key=lambda c: (-c["size"], -c["trend"]["recent"], c["first_at"]))
+    considered = select(func.count()).select_from(Ticket).where(
+        Ticket.received_at >= since, Ticket.received_at <= now, *_counted(),
+        *([Ticket.district == district] if district else []))
+    return {"from": iso(since), "to": iso(now), "days": days, "tickets_considered": session.scalar(considered),
+            "clusters": found[:limit]}
+
+
+def _counted() -> list[Any]:
+    return [Ticket.invalid.is_(False), Ticket.excluded.is_(False), Ticket.status != Status.MERGED.value]
+
+
+def _leading(members: list[Any]) -> list[str]:
+    weights: Counter[str] = Counter()
+    for member in members:
+        weights.update(member.terms)
+    return [t for t, w in sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))[:6] if w > 0]
