@@ -35,7 +35,7 @@ ACTION_LABELS = {
     "enable_user": "启用用户",
 }
 DETAIL_LABELS = {"format": "格式", "status": "状态", "group_by": "分组", "from": "起", "to": "止", "rows": "行数",
-                 "via": "途径", "username": "用户", "metric": "指标", "group": "分组值"}
+                 "via": "途径", "display_name": "账号姓名", "metric": "指标", "group": "分组值"}
 VALUE_LABELS = {"csv": "逗号分隔表格", "xlsx": "电子表格", "json": "数据文件", "page": "页面", "api": "接口",
                 "department": "按单位", "district": "按区", "category": "按类别", "kind": "按类型",
                 "channel": "按渠道", "published": "已发布", "draft": "草稿", "review": "待审核"}

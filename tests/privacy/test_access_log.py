@@ -109,3 +109,20 @@ def test_the_page_shows_the_log_in_chinese_with_filters(app, trail):
     assert "共 1 条" in filtered and "显示号码" not in filtered.split('id="access-log"')[1]
     bad = client.get("/supervision/access-log?user=nobody")
     assert bad.status_code == 422 and "没有用户「nobody」" in bad.get_data(as_text=True)
+
+
+def test_an_admins_password_reset_and_disabling_are_in_the_log(app, api):
+    from hotline.db import session
+    from hotline.departments.models import User
+
+    with app.app_context():
+        target = session().scalar(select(User).where(User.username == "dept_gas"))
+        uid, name = target.id, target.display_name
+    assert api.post(f"/users/{uid}/password", {"new_password": "new-gas-pass-2026"}, user="admin").status_code == 200
+    assert api.post(f"/users/{uid}/active", {"active": False}, user="admin").status_code == 200
+    assert api.post(f"/users/{uid}/active", {"active": True}, user="admin").status_code == 200
+    entries = items(api, "?user=admin")
+    assert [e["action"] for e in entries] == ["enable_user", "disable_user", "reset_password"]
+    assert all(e["detail"] == {"username": "dept_gas", "display_name": name} for e in entries)
+    page = page_client(app, "supervisor").get("/supervision/access-log?user=admin").get_data(as_text=True)
+    assert "重置密码" in page and "停用用户" in page and f"账号姓名：{name}" in page
