@@ -135,6 +135,25 @@ def check_allowed(*, ticket: Ticket, action: Action, actor: User | None) -> Move
     return move
 
 
+# Where a pending request can still be decided: an extension while the reply clock runs or is stopped,
+# a suspension while the ticket is being handled.
+EXTENSION_OPEN = frozenset({S.IN_PROGRESS, S.SUSPENDED})
+SUSPENSION_OPEN = frozenset({S.IN_PROGRESS})
+
+
+def _close_stale_requests(ticket: Ticket, target: str) -> dict[str, Any]:
+    """A request the ticket has moved past (replied, returned, closed...) is closed, not left to approve."""
+    closed: dict[str, Any] = {}
+    if ticket.pending_extension_days and target not in EXTENSION_OPEN:
+        closed["extension_request_closed"] = ticket.pending_extension_days
+        ticket.pending_extension_days = None
+        ticket.pending_extension_reason = None
+    if ticket.suspension_requested and target not in SUSPENSION_OPEN:
+        closed["suspension_request_closed"] = True
+        ticket.suspension_requested = False
+    return closed
+
+
 def transition(session: Session, *, ticket: Ticket, action: Action, actor: User | None, rules: Rules,
                data: dict[str, Any] | None = None, note: str | None = None,
                expected_version: int | None = None) -> TicketEvent:
@@ -147,6 +166,7 @@ def transition(session: Session, *, ticket: Ticket, action: Action, actor: User 
     effect = EFFECTS.get(action)
     payload = effect(session, ticket, data or {}, rules) if effect else {}
     target = payload.pop("_to", None) or move.target or before
+    payload.update(_close_stale_requests(ticket, target))
     ticket.status = target
     ticket.updated_at = rules.now
     event = TicketEvent(ticket_id=ticket.id, at=rules.now, actor_id=actor.id if actor else None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
@@ -31,9 +32,23 @@ from hotline.web.common import Badges, departments, page_size
 from hotline.web.forms import action_body, action_widgets, flash_text
 
 LANDING = {Role.OPERATOR: "web.console", Role.FOLLOWUP: "web.followups", Role.ADMIN: "web.admin_home"}
-# Moves whose form would only ever fail without a pending request; the service still decides.
 NUMBER = re.compile(r"\d{8}-\d{6}")
-NEEDS_PENDING_EXTENSION = frozenset({Action.APPROVE_EXTENSION, Action.DENY_EXTENSION})
+# A move is offered only when its precondition holds (the service still decides): nobody approves a
+# request nobody made, or asks again for what is already pending.
+PRECONDITIONS: dict[Action, Callable[[Ticket], bool]] = {
+    Action.APPROVE_EXTENSION: lambda t: bool(t.pending_extension_days),
+    Action.DENY_EXTENSION: lambda t: bool(t.pending_extension_days),
+    Action.REQUEST_EXTENSION: lambda t: not t.pending_extension_days,
+    Action.APPROVE_EXCLUSION: lambda t: bool(t.exclusion_requested),
+    Action.DENY_EXCLUSION: lambda t: bool(t.exclusion_requested),
+    Action.REQUEST_EXCLUSION: lambda t: not (t.exclusion_requested or t.excluded),
+    Action.SUSPEND: lambda t: bool(t.suspension_requested),
+    Action.REQUEST_SUSPENSION: lambda t: not t.suspension_requested,
+}
+# The move a page shows first and strongest, and the rarely used ones behind 更多操作.
+PRIMARY_MOVES = frozenset({Action.SIGN, Action.REPLY, Action.DISPATCH, Action.ACCEPT_REPLY, Action.FOLLOW_UP,
+                           Action.RESOLVE_ON_CALL})
+RARE_MOVES = frozenset({Action.REQUEST_EXCLUSION, Action.REQUEST_SUSPENSION})
 
 
 @bp.get("/")
@@ -77,7 +92,7 @@ def available_moves(ticket: Ticket, user: User) -> list[Action]:
     """The moves this user may make on the ticket now, as the transition function decides."""
     moves = []
     for action in MOVES:
-        if action in NEEDS_PENDING_EXTENSION and not ticket.pending_extension_days:
+        if action in PRECONDITIONS and not PRECONDITIONS[action](ticket):
             continue
         try:
             check_allowed(ticket=ticket, action=action, actor=user)
@@ -98,8 +113,14 @@ def shown_caller(user: User, ticket: Ticket, what: str) -> dict[str, Any]:
 def move_forms(ticket: Ticket, user: User, **kwargs: Any) -> list[dict[str, Any]]:
     """One form description per move the user may make now."""
     depts = departments()
-    return [{"action": a, "label": LABELS[a], "slug": a.slug,
-             "widgets": action_widgets(a, departments=depts, **kwargs)} for a in available_moves(ticket, user)]
+    forms = [{"action": a, "label": LABELS[a], "slug": a.slug, "weight": weight(a),
+              "widgets": action_widgets(a, departments=depts, **kwargs)} for a in available_moves(ticket, user)]
+    return sorted(forms, key=lambda f: f["weight"] != "primary")
+
+
+def weight(action: Action) -> str:
+    """"primary" (shown first and strongest), "rare" (behind 更多操作) or "normal"."""
+    return "primary" if action in PRIMARY_MOVES else "rare" if action in RARE_MOVES else "normal"
 
 
 @bp.get("/tickets/<int:ticket_id>")

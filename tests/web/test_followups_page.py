@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+import time_machine
+
+from tests.support.factories import T0
 from tests.web.conftest import text
 
 
@@ -73,10 +78,35 @@ def test_dispatchers_see_the_queue_without_the_form(pages, api):
 
 
 def test_the_ready_view_and_the_next_call_time(pages, api):
-    ticket = awaiting(api)
-    client = pages.client("followup")
-    html = text(client.get("/followups?ready=1"))
-    assert "<b>当前可拨打</b>" in html and ticket["number"] in html
-    client.post(f"/tickets/{ticket['id']}/act/follow-up", data={"version": str(ticket["version"]), "reached": "false"})
-    html = text(client.get("/followups"))
-    assert "已回访 1 / 3 次" in html and "下次可拨打" in html
+    with time_machine.travel(T0, tick=False):  # Thursday 10:00, inside the morning calling window
+        ticket = awaiting(api)
+        client = pages.client("followup")
+        html = text(client.get("/followups?ready=1"))
+        assert "<b>当前可拨打</b>" in html and ticket["number"] in html
+        client.post(f"/tickets/{ticket['id']}/act/follow-up",
+                    data={"version": str(ticket["version"]), "reached": "false"})
+        html = text(client.get("/followups"))
+        assert "已回访 1 / 3 次" in html and "下次可拨打" in html
+        # The next attempt goes to another window (the afternoon): not callable now, so not in 可拨打.
+        ready = text(client.get("/followups?ready=1"))
+        assert ticket["number"] not in ready and "共 0 件可拨打" in ready
+
+
+def test_the_ready_view_is_empty_outside_the_calling_windows(pages, api):
+    with time_machine.travel(T0, tick=False) as clock:
+        ticket = awaiting(api)
+        clock.move_to(T0 + timedelta(hours=11))  # 21:00 in Shanghai: nobody is called at night
+        client = pages.client("followup")
+        assert ticket["number"] not in text(client.get("/followups?ready=1"))
+        assert ticket["number"] in text(client.get("/followups"))
+        clock.move_to(T0 + timedelta(days=1))  # Friday 10:00 (a new login: the session lasts 12 hours)
+        assert ticket["number"] in text(pages.client("followup").get("/followups?ready=1"))
+
+
+def test_the_outcome_form_asks_plain_questions(pages, api):
+    awaiting(api)
+    html = text(pages.client("followup").get("/followups"))
+    for question in ("本次电话是否接通？", "承办单位是否联系过您？", "您反映的问题解决了吗？", "您对办理结果满意吗？",
+                     "未接通（记一次未接通）", "是，退回承办单位重办"):
+        assert question in html, question
+    assert "是否联系过诉求人" not in html
