@@ -9,7 +9,7 @@ from tests.web.conftest import text
 
 def selected_department(html: str, slug: str = "dispatch") -> str | None:
     """The department pre-selected in the first form of a move on a page."""
-    form = re.search(rf'<form[^>]*class="move move-{slug}".*?</form>', html, re.S)
+    form = re.search(rf'<form[^>]*class="move move-{slug}[" ].*?</form>', html, re.S)
     assert form, f"no {slug} form"
     picked = re.search(r'<select name="department"[^>]*>.*?<option value="([^"]*)" selected', form.group(0), re.S)
     return picked.group(1) if picked else None
