@@ -46,7 +46,7 @@ def test_followup_ready_tab_and_plain_questions(browser, live_server, api, tmp_p
         expect(card).to_be_visible()
         expect(card).to_contain_text("本次电话是否接通？")
         card.locator("select[name=reached]").select_option("false")
-        card.locator("button[type=submit]").click()
+        card.locator("button[data-move=follow-up]").click()
         page.wait_for_load_state()
         page.click("text=当前可拨打")
         expect(page.locator(f"#followup-{ticket['id']}")).to_have_count(0)  # next attempt: another window
