@@ -15,7 +15,7 @@ pytestmark = pytest.mark.browser
 PREFERRED = [("supervisor", "supervisor"), ("operator", "operator"), ("admin", "admin"),
              ("dispatcher", "dispatcher"), ("followup", "followup"), ("dept_ecology", "department")]
 # Routes that answer a file download, not a page (Chromium cancels the navigation): tested by their own tests.
-DOWNLOADS = frozenset({"web.supervision_export"})
+DOWNLOADS = frozenset({"web.supervision_export", "web.admin_kb_export"})
 WATCH_CSP = """document.addEventListener("securitypolicyviolation", function (e) {
   (window.__csp = window.__csp || []).push(e.violatedDirective + " " + (e.blockedURI || "inline"));
 });"""

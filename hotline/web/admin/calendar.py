@@ -94,7 +94,7 @@ def admin_calendar_enter() -> Any:
         count = official.enter_days(db, days=days, now=utcnow())
         changed = _recompute()
     except ValidationError as exc:
-        return refused(exc, TEMPLATE, _context(year, lines))
+        return refused(exc, TEMPLATE, lambda: _context(year, lines))
     db.commit()
     flash(f"已录入 {count} 天官方安排，重新计算了 {changed} 张工单的期限", "success")
     return redirect(url_for("web.admin_calendar", year=days[0][0].year))

@@ -49,7 +49,7 @@ def _save(rule_key: str | None) -> Any:
         check_district(db, name=data.get("district"))
         rule = catalogue.save_rule(db, data=data, actor=me().username, now=utcnow(), rule_key=rule_key)
     except ApiError as exc:
-        return refused(exc, TEMPLATE, _context({k: form.get(k, "") for k in RULE}))
+        return refused(exc, TEMPLATE, lambda: _context({k: form.get(k, "") for k in RULE}))
     db.commit()
     flash(f"已保存派单规则「{rule.name}」（目录第 {rule.version} 版）", "success")
     return redirect(url_for("web.admin_catalogue"))
@@ -83,7 +83,7 @@ def admin_catalogue_retire(rule_key: str) -> Any:
     try:
         catalogue.retire_rule(db_session(), rule_key=rule_key, now=utcnow())
     except ApiError as exc:
-        return refused(exc, TEMPLATE, _context())
+        return refused(exc, TEMPLATE, _context)
     db_session().commit()
     flash("已停用该派单规则", "success")
     return redirect(url_for("web.admin_catalogue"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import flash, render_template
@@ -34,8 +35,9 @@ def message_of(exc: ApiError) -> str:
     return exc.message
 
 
-def refused(exc: ApiError, template: str, context: dict[str, Any]) -> tuple[str, int]:
-    """Roll back, flash the message and show the page again with the status of the refusal."""
+def refused(exc: ApiError, template: str, context: Callable[[], dict[str, Any]]) -> tuple[str, int]:
+    """Roll back, flash the message and show the page again (its context read after the rollback, so
+    nothing half-changed is shown or flushed) with the status of the refusal."""
     db_session().rollback()
     flash(message_of(exc), "error")
-    return render_template(template, **context), exc.status if 400 <= exc.status < 500 else 422
+    return render_template(template, **context()), exc.status if 400 <= exc.status < 500 else 422

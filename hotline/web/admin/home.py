@@ -25,9 +25,14 @@ ADMIN_LINKS = [
 
 
 def admin_links() -> list[tuple[str, str]]:
-    """The admin tasks whose pages exist."""
-    known = set(current_app.view_functions)
-    return [(endpoint, text) for endpoint, text in ADMIN_LINKS if endpoint in known]
+    """The admin tasks whose pages exist and that the logged-in user may open (supervisors: the knowledge base)."""
+    from hotline.access import rule_for
+    from hotline.web.auth import page_user
+
+    user, known = page_user(), set(current_app.view_functions)
+    role = user.role if user is not None else None
+    return [(endpoint, text) for endpoint, text in ADMIN_LINKS
+            if endpoint in known and (rule := rule_for(endpoint)) is not None and rule.allows(role)]
 
 
 @bp.app_context_processor

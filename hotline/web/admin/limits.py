@@ -92,7 +92,7 @@ def admin_limits_save() -> Any:
         values = limits_from_form(request.form) if kind == settings.TIME_LIMITS else weights_from_form(request.form)
         settings.save_override(db, kind=kind, year=year, values=values, actor=me().username, now=utcnow())
     except ValidationError as exc:
-        return refused(exc, TEMPLATE, _context(year))
+        return refused(exc, TEMPLATE, lambda: _context(year))
     db.commit()
     what = "时限" if kind == settings.TIME_LIMITS else "考核权重"
     flash(f"已保存 {year} 年的{what}，此后的计算按新设置执行", "success")

@@ -35,7 +35,7 @@ def _run(action: Callable[[], Any], done: Callable[[Any], str], page: str, conte
     try:
         result = action()
     except ApiError as exc:
-        return refused(exc, page, context())
+        return refused(exc, page, context)
     db_session().commit()
     flash(done(result), "success")
     return redirect(url_for(target))

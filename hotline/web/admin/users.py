@@ -55,7 +55,7 @@ def admin_users_create() -> Any:
                                  department_code=form.get("department") or None, actor=me(), now=utcnow())
     except ApiError as exc:
         kept = {k: form.get(k, "") for k in ("username", "display_name", "role", "department")}
-        return refused(exc, TEMPLATE, _context(kept))
+        return refused(exc, TEMPLATE, lambda: _context(kept))
     db.commit()
     flash(f"已创建用户「{user.display_name}」（登录名 {user.username}）", "success")
     return redirect(url_for("web.admin_users"))
@@ -69,7 +69,7 @@ def _change(user_id: int, change: Any, done: str) -> Any:
     try:
         ended = change(db, user)
     except ApiError as exc:
-        return refused(exc, TEMPLATE, _context())
+        return refused(exc, TEMPLATE, _context)
     db.commit()
     ended_text = f"，已结束其 {ended} 个登录" if ended else ""
     flash(f"{done}：{user.display_name}（{user.username}）{ended_text}", "success")

@@ -1,0 +1,125 @@
+"""知识库 review queue, import (checked row by row, all or nothing, with a result page) and export."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from hotline.auth.service import log_access
+from hotline.clock import local, utcnow
+from hotline.db import session as db_session
+from hotline.errors import ApiError, ValidationError
+from hotline.knowledge import service, transfer
+from hotline.knowledge.models import Article
+from hotline.knowledge.workflow import STATUS_LABELS
+from hotline.parsing import bad_text
+from hotline.web.admin.common import refused
+from hotline.web.admin.knowledge import KB_FIELD_NAMES, KB_ROLES
+from hotline.web.auth import login_required, me
+from hotline.web.blueprint import bp
+from knowledge_base.models import STATUSES
+
+REVIEW, IMPORT = "web/admin/kb_review.html", "web/admin/kb_import.html"
+TASK_REASONS = {"expiring": "即将失效", "unhelpful": "多次反馈没帮助"}
+IMPORT_STATUS_LABELS = {"published": "直接发布", "review": "待审核", "draft": "草稿"}
+MAX_UPLOAD = 5 * 1024 * 1024
+
+
+def _review_context() -> dict[str, Any]:
+    db = db_session()
+    waiting = list(db.scalars(select(Article).where(Article.status == "review").order_by(Article.updated_at)))
+    tasks = service.open_tasks(db)
+    articles = {a.id: a for a in db.scalars(select(Article).where(Article.id.in_({t.article_id for t in tasks})))}
+    return {"waiting": waiting, "tasks": [(t, articles.get(t.article_id)) for t in tasks], "reasons": TASK_REASONS}
+
+
+@bp.get("/admin/kb/review")
+@login_required(*KB_ROLES)
+def admin_kb_review() -> Any:
+    """审核队列: articles submitted for review, and review tasks (expiring, often unhelpful)."""
+    return render_template(REVIEW, **_review_context())
+
+
+@bp.post("/admin/kb/tasks/<int:task_id>/close")
+@login_required(*KB_ROLES)
+def admin_kb_task_close(task_id: int) -> Any:
+    """The reviewer looked at the article and keeps it as it is."""
+    db = db_session()
+    try:
+        service.close_task(db, task_id=task_id, actor=me(), now=utcnow(),
+                           note=(request.form.get("note") or "").strip()[:200] or None)
+    except ApiError as exc:
+        return refused(exc, REVIEW, _review_context)
+    db.commit()
+    flash("已关闭复核任务，条目保持不变", "success")
+    return redirect(url_for("web.admin_kb_review"))
+
+
+def _import_context(result: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"result": result, "statuses": IMPORT_STATUS_LABELS, "field_names": KB_FIELD_NAMES,
+            "export_statuses": {s: STATUS_LABELS[s] for s in STATUSES}}
+
+
+@bp.get("/admin/kb/import")
+@login_required(*KB_ROLES)
+def admin_kb_import() -> Any:
+    """The import form (CSV or JSON in the export's format) and the export links."""
+    return render_template(IMPORT, **_import_context())
+
+
+def _uploaded() -> tuple[str, str]:
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise ValidationError("请选择要导入的文件")
+    raw = upload.read(MAX_UPLOAD + 1)
+    if len(raw) > MAX_UPLOAD:
+        raise ValidationError("导入文件不能超过 5 MB")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValidationError("导入文件必须是 UTF-8 编码的 CSV 或 JSON") from None
+    problem = bad_text(text)
+    if not text.strip() or problem:
+        raise ValidationError(f"导入文件{problem or '为空'}")
+    return text, "csv" if upload.filename.lower().endswith(".csv") else "json"
+
+
+@bp.post("/admin/kb/import")
+@login_required(*KB_ROLES)
+def admin_kb_import_run() -> Any:
+    """Check every row; write all of them unless one is bad or only a check was asked for; show the result."""
+    form, db = request.form, db_session()
+    status = form.get("status") if form.get("status") in IMPORT_STATUS_LABELS else "published"
+    dry_run = form.get("dry_run") == "1"
+    try:
+        text, fmt = _uploaded()
+        report = transfer.parse(db, text=text, fmt=fmt)
+        outcome = transfer.import_articles(db, report=report, actor=me(), now=utcnow(), dry_run=dry_run,
+                                           status=status)
+    except ApiError as exc:
+        return refused(exc, IMPORT, _import_context)
+    if not outcome.ok:
+        db.rollback()
+        return render_template(IMPORT, **_import_context(outcome.as_json())), 422
+    db.commit()
+    return render_template(IMPORT, **_import_context(outcome.as_json()))
+
+
+@bp.get("/admin/kb/export")
+@login_required(*KB_ROLES)
+def admin_kb_export() -> Any:
+    """Download the articles (optionally of one state) as CSV or JSON; every export is access-logged."""
+    fmt = request.args.get("format") if request.args.get("format") in ("csv", "json") else "csv"
+    status = request.args.get("status") if request.args.get("status") in STATUSES else None
+    db = db_session()
+    text = transfer.export_text(db, fmt=fmt, status=status)
+    log_access(db, user=me(), action="export_kb", now=utcnow(), detail={"format": fmt, "status": status})
+    db.commit()
+    if fmt == "csv":
+        text = "\ufeff" + text  # Excel reads UTF-8 only with a BOM; the importer drops it
+    name = f"knowledge-{local(utcnow()):%Y%m%d}.{fmt}"
+    mimetype = "text/csv" if fmt == "csv" else "application/json"
+    return Response(text, mimetype=f"{mimetype}; charset=utf-8",
+                    headers={"Content-Disposition": f"attachment; filename={name}"})

@@ -1,0 +1,156 @@
+"""知识库管理 pages: a department's draft reaches the review queue, is published and then found by search;
+edits make versions; import checks every row and writes all or none; export is access-logged."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.knowledge.helpers import act, create
+from tests.web.conftest import text
+
+FORM = {"title": "居住证办理需要哪些材料", "department": "police", "questions": "居住证怎么办\n办居住证要带什么",
+        "answer": "携带身份证、租房合同或房产证明到居住地派出所办理，15个工作日内领证。", "tags": "居住证、户籍",
+        "effective_from": "", "expires_on": "", "status": "draft"}
+
+
+def found(api, q: str) -> list[str]:  # type: ignore[no-untyped-def]
+    return [item["title"] for item in api.get(f"/kb/search?q={q}").get_json()["items"]]
+
+
+def article_id_of(location: str) -> int:
+    return int(re.search(r"/admin/kb/(\d+)$", location).group(1))  # type: ignore[union-attr]
+
+
+def test_a_department_draft_is_reviewed_and_published_from_the_queue(pages, api):
+    draft = create(api, user="dept_gas", status=None)
+    act(api, draft["id"], "submit", "dept_gas")
+    supervisor = pages.client("supervisor")
+    queue = text(supervisor.get("/admin/kb/review"))
+    assert draft["title"] in queue and "滨江燃气集团" in queue
+    assert draft["title"] not in found(api, "燃气表欠费停气")
+    response = supervisor.post(f"/admin/kb/{draft['id']}/approve", data={"version": str(draft["version"] + 1),
+                                                                        "next": "review"})
+    assert response.status_code == 302 and response.headers["Location"] == "/admin/kb/review"
+    assert "已审核发布" in text(supervisor.get("/admin/kb/review"))
+    assert draft["title"] in found(api, "燃气表欠费停气")
+
+
+def test_an_article_created_edited_and_restored_on_the_pages(pages, api):
+    admin = pages.client("admin")
+    response = admin.post("/admin/kb/new", data={**FORM, "status": "published"})
+    assert response.status_code == 302
+    article_id = article_id_of(response.headers["Location"])
+    page = text(admin.get(f"/admin/kb/{article_id}"))
+    assert "已新建知识条目「居住证办理需要哪些材料」" in page and "已发布" in page and "第 1 版" in page
+    assert "居住证办理需要哪些材料" in found(api, "居住证 材料")
+    edited = admin.post(f"/admin/kb/{article_id}", data={**FORM, "answer": "请到派出所办理，10个工作日内领证。",
+                                                         "version": "1", "note": "办理时限缩短"})
+    assert edited.status_code == 302
+    page = text(admin.get(f"/admin/kb/{article_id}"))
+    assert "当前为第 2 版" in page and "标准答复" in page and "办理时限缩短" in page
+    stale = admin.post(f"/admin/kb/{article_id}", data={**FORM, "answer": "过时页面的修改", "version": "1"})
+    assert stale.status_code == 409 and "请刷新后重试" in text(stale)
+    restored = admin.post(f"/admin/kb/{article_id}/restore", data={"version": "2", "version_number": "1"})
+    assert restored.status_code == 302
+    detail = api.get(f"/kb/articles/{article_id}", user="admin").get_json()
+    assert detail["version"] == 3 and "15个工作日" in detail["answer"]
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ({"title": ""}, "标题必填"), ({"answer": ""}, "标准答复必填"), ({"department": ""}, "所属单位必填"),
+    ({"department": "nowhere"}, "nowhere"), ({"expires_on": "2026-02-30"}, "失效日期"),
+    ({"effective_from": "2027-01-01", "expires_on": "2026-01-01"}, "失效日期不能早于生效日期"),
+    ({"tags": "a|b"}, "不能包含 |"), ({"title": "题" * 201}, "标题：不能超过 200 字"),
+])
+def test_bad_article_forms_are_refused_in_chinese(pages, app, change, message):
+    response = pages.client("admin").post("/admin/kb/new", data={**FORM, **change})
+    assert 400 <= response.status_code < 500
+    page = text(response)
+    assert message in page and 'id="new-article"' in page
+    assert "expires_on" not in page.split('id="new-article"')[0].split("<main>")[-1]  # no field codes in the message
+
+
+def test_reject_needs_a_note_and_sends_the_article_back(pages, api):
+    draft = create(api, user="dept_gas", status=None)
+    act(api, draft["id"], "submit", "dept_gas")
+    admin = pages.client("admin")
+    refused = admin.post(f"/admin/kb/{draft['id']}/reject", data={"version": "2", "note": ""})
+    assert refused.status_code == 422 and "退回须填写说明" in text(refused)
+    assert admin.post(f"/admin/kb/{draft['id']}/reject", data={"version": "2", "note": "答复缺少缴费渠道"}).status_code == 302
+    detail = api.get(f"/kb/articles/{draft['id']}", user="dept_gas").get_json()
+    assert (detail["status"], detail["review_note"]) == ("draft", "答复缺少缴费渠道")
+    wrong_state = admin.post(f"/admin/kb/{draft['id']}/approve", data={})
+    assert wrong_state.status_code == 409 and "不能执行此操作" in text(wrong_state)
+
+
+def csv_file(rows: list[str]) -> tuple[io.BytesIO, str]:
+    header = "title,questions,answer,department,tags,effective_from,expires_on"
+    return io.BytesIO(("\n".join([header, *rows]) + "\n").encode()), "kb.csv"
+
+
+def test_import_checks_every_row_and_writes_all_or_none(pages, app, api):
+    from hotline.db import session
+    from hotline.knowledge.models import Article
+
+    def count() -> int:
+        with app.app_context():
+            return session().scalar(select(func.count(Article.id))) or 0
+
+    before = count()
+    admin = pages.client("admin")
+    good = "井盖松动找谁,井盖响|井盖坏了,由市城市管理局负责维修，24小时内到场。,urban,市政,,"
+    bad = "没有单位的条目,,答复,nowhere,,,"
+    response = admin.post("/admin/kb/import", data={"file": csv_file([good, bad]), "status": "published"},
+                          content_type="multipart/form-data")
+    assert response.status_code == 422
+    page = text(response)
+    assert "未写入任何条目" in page and "nowhere" in page
+    assert count() == before
+    checked = admin.post("/admin/kb/import", data={"file": csv_file([good]), "dry_run": "1"},
+                         content_type="multipart/form-data")
+    assert checked.status_code == 200 and "检查结果（未写入）" in text(checked) and count() == before
+    done = admin.post("/admin/kb/import", data={"file": csv_file([good]), "status": "published"},
+                      content_type="multipart/form-data")
+    page = text(done)
+    assert done.status_code == 200 and "导入完成" in page and re.search(r'id="created">1<', page)
+    assert count() == before + 1 and "井盖松动找谁" in found(api, "井盖松动")
+    empty = admin.post("/admin/kb/import", data={"status": "published"}, content_type="multipart/form-data")
+    assert empty.status_code == 422 and "请选择要导入的文件" in text(empty)
+    latin = admin.post("/admin/kb/import", data={"file": (io.BytesIO("标题".encode("gbk")), "kb.csv")},
+                       content_type="multipart/form-data")
+    assert latin.status_code == 422 and "UTF-8" in text(latin)
+
+
+def test_export_downloads_what_import_reads_back_and_is_logged(pages, app):
+    admin = pages.client("admin")
+    response = admin.get("/admin/kb/export?format=csv&status=published")
+    assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
+    body = response.get_data(as_text=True)
+    assert body.startswith("\ufefftitle,") and "燃气" in body
+    again = admin.post("/admin/kb/import", data={"file": (io.BytesIO(body.encode()), "kb.csv"), "dry_run": "1"},
+                       content_type="multipart/form-data")
+    page = text(again)
+    assert again.status_code == 200 and re.search(r'id="created">0<', page) and re.search(r'id="updated">0<', page)
+    from hotline.auth.models import AccessLog
+    from hotline.db import session
+
+    with app.app_context():
+        assert session().scalar(select(AccessLog.action).order_by(AccessLog.id.desc()).limit(1)) == "export_kb"
+
+
+def test_the_list_filters_by_state_and_words(pages, api):
+    create(api, user="dept_gas", status=None)
+    page = text(pages.client("supervisor").get("/admin/kb?status=draft"))
+    assert "燃气表欠费停气后如何恢复供气" in page and "草稿" in page
+    assert "燃气表欠费停气后如何恢复供气" not in text(pages.client("supervisor").get("/admin/kb?status=retired"))
+
+
+@pytest.mark.parametrize("user", ["operator", "dept_gas", "dispatcher"])
+def test_only_supervisors_and_admins_open_the_knowledge_pages(pages, user):
+    client = pages.client(user)
+    for path in ("/admin/kb", "/admin/kb/review", "/admin/kb/import", "/admin/kb/1", "/admin/kb/export"):
+        assert client.get(path).status_code == 403, path
