@@ -166,13 +166,13 @@ def admin_kb_edit(article_id: int) -> Any:
     return redirect(url_for("web.admin_kb_article", article_id=article.id))
 
 
-@bp.post("/admin/kb/<int:article_id>/<any(submit, approve, reject, retire, restore):action>")
+@bp.post("/admin/kb/<int:article_id>/<move>")
 @login_required(*KB_ROLES)
-def admin_kb_move(article_id: int, action: str) -> Any:
+def admin_kb_move(article_id: int, move: str) -> Any:
     """送审, 审核发布, 退回修改 (with a note), 下线, 恢复历史版本."""
-    article, db, form = _article(article_id), db_session(), request.form
-    if article is None:
-        return error_page(404, "知识条目不存在")
+    article, db, form, action = _article(article_id), db_session(), request.form, move
+    if article is None or action not in MOVES:
+        return error_page(404, "知识条目或操作不存在")
     note = (form.get("note") or "").strip()[:2000]
     kwargs: dict[str, Any] = {"article": article, "actor": me(), "now": utcnow(), "version": _version()}
     try:
