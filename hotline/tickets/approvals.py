@@ -75,6 +75,14 @@ def request_suspension(_s: Session, ticket: Ticket, data: dict[str, Any], _r: Ru
     return {"reason": data.get("reason")}
 
 
+def deny_suspension(_s: Session, ticket: Ticket, _d: dict[str, Any], _r: Rules) -> dict[str, Any]:
+    """驳回挂起申请: the clock keeps running and the request is closed."""
+    if not ticket.suspension_requested:
+        raise Conflict("没有待审批的挂起申请", code="no_suspension_pending")
+    ticket.suspension_requested = False
+    return {}
+
+
 def suspend(_s: Session, ticket: Ticket, _d: dict[str, Any], rules: Rules) -> dict[str, Any]:
     """挂起 (approved): the clock stops."""
     ticket.suspended_at = rules.now

@@ -245,6 +245,7 @@ EFFECTS: dict[Action, Effect] = {
     Action.APPROVE_RETURN: approve_return, Action.REJECT_RETURN: reject_return, Action.CONTACT: contact,
     Action.REQUEST_EXTENSION: approvals.request_extension, Action.APPROVE_EXTENSION: approvals.approve_extension,
     Action.DENY_EXTENSION: approvals.deny_extension, Action.REQUEST_SUSPENSION: approvals.request_suspension,
+    Action.DENY_SUSPENSION: approvals.deny_suspension,
     Action.SUSPEND: approvals.suspend, Action.RESUME: approvals.resume, Action.REPLY: reply, Action.ACCEPT_REPLY: accept_reply,
     Action.SEND_BACK: send_back, Action.FOLLOW_UP: follow_up, Action.URGE: count("urge_count"),
     Action.SUPERVISE: count("supervise_count"), Action.MERGE: merge,

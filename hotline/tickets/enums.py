@@ -34,6 +34,7 @@ class Action(StrEnum):
     APPROVE_EXTENSION = "approve_extension"
     DENY_EXTENSION = "deny_extension"
     REQUEST_SUSPENSION = "request_suspension"
+    DENY_SUSPENSION = "deny_suspension"
     SUSPEND = "suspend"
     RESUME = "resume"
     REPLY = "reply"
@@ -131,7 +132,7 @@ LABELS: dict[str, str] = {
     "closed": "已办结", "merged": "已并单", "transferred": "已转办",
     "receive": "受理", "dispatch": "派单", "sign": "签收", "return": "退单", "approve_return": "同意退单",
     "reject_return": "驳回退单", "request_extension": "申请延期", "approve_extension": "批准延期",
-    "deny_extension": "驳回延期", "request_suspension": "申请挂起", "suspend": "挂起", "resume": "解挂",
+    "deny_extension": "驳回延期", "request_suspension": "申请挂起", "deny_suspension": "驳回挂起申请", "suspend": "挂起", "resume": "解挂",
     "reply": "答复", "accept_reply": "审核通过", "send_back": "审核退回", "follow_up": "回访",
     "urge": "催办", "supervise": "督办", "merge": "并单", "resolve_on_call": "直办",
     "transfer_emergency": "转110/119/120", "mark_invalid": "无效诉求", "contact": "联系诉求人",

@@ -43,6 +43,7 @@ ACTIONS: dict[Action, dict[str, Field]] = {
     Action.APPROVE_EXTENSION: {},
     Action.DENY_EXTENSION: {},
     Action.REQUEST_SUSPENSION: {"reason": Field(str, required=True, max_len=TEXT)},
+    Action.DENY_SUSPENSION: {},
     Action.SUSPEND: {},
     Action.RESUME: {},
     Action.REPLY: {"result": Field(str, required=True, choices=choices(ReplyResult)),

@@ -94,6 +94,8 @@ def available_moves(ticket: Ticket, user: User) -> list[Action]:
     for action in MOVES:
         if action in PRECONDITIONS and not PRECONDITIONS[action](ticket):
             continue
+        if action is Action.DENY_SUSPENSION and not ticket.suspension_requested:
+            continue
         try:
             check_allowed(ticket=ticket, action=action, actor=user)
         except ApiError:

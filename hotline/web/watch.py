@@ -28,7 +28,7 @@ SCAN = 1000  # deadlines looked at, earliest first: every overdue ticket comes b
 SHOWN = 200
 # Which moves each list offers in place; the transition function still decides.
 REQUEST_MOVES = {"extension": (Action.APPROVE_EXTENSION, Action.DENY_EXTENSION),
-                 "suspension": (Action.SUSPEND,),
+                 "suspension": (Action.SUSPEND, Action.DENY_SUSPENSION),
                  "exclusion": (Action.APPROVE_EXCLUSION, Action.DENY_EXCLUSION)}
 LATE_MOVES = (Action.URGE, Action.SUPERVISE)
 REQUEST_LABELS = {"extension": "延期申请", "suspension": "挂起申请", "exclusion": "不纳入考核申请"}

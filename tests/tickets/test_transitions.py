@@ -28,6 +28,7 @@ ALLOWED = [
     ("extension_pending", "approve-extension", "supervisor", {}, "in_progress"),
     ("extension_pending", "deny-extension", "supervisor", {}, "in_progress"),
     ("in_progress", "request-suspension", "dept_ecology", {"reason": "等待司法鉴定"}, "in_progress"),
+    ("suspension_pending", "deny-suspension", "supervisor", {}, "in_progress"),
     ("in_progress", "suspend", "supervisor", {"note": "司法鉴定期间"}, "suspended"),
     ("suspended", "resume", "supervisor", {}, "in_progress"),
     ("suspended", "resume", "dept_ecology", {}, "in_progress"),
@@ -78,6 +79,8 @@ FORBIDDEN = [
     ("received", "transfer-emergency", "dispatcher", {"service": "110"}, 403),
     ("closed", "approve-exclusion", "supervisor", {}, 409),  # nothing requested
     ("exclusion_pending", "approve-exclusion", "dept_ecology", {}, 403),
+    ("suspension_pending", "deny-suspension", "dept_ecology", {}, 403),
+    ("in_progress", "deny-suspension", "supervisor", {}, 409),
 ]
 
 
@@ -89,12 +92,13 @@ def reach(api, state: str) -> int:
         "pending_dispatch": ["d", "r", "ar"], "suspended": ["d", "s", "sus"],
         "extension_pending": ["d", "s", "ext"], "replied": ["d", "s", "rep"],
         "awaiting_follow_up": ["d", "s", "rep", "acc"], "closed": ["d", "s", "rep", "acc", "fu"],
-        "exclusion_pending": ["d", "s", "rep", "acc", "fu", "exc"],
+        "exclusion_pending": ["d", "s", "rep", "acc", "fu", "exc"], "suspension_pending": ["d", "s", "rsus"],
     }[state]
     steps = {
         "d": ("dispatch", "dispatcher", {"department": "ecology"}), "s": ("sign", "dept_ecology", {}),
         "r": ("return", "dept_ecology", {"reason": "不属本单位"}), "ar": ("approve-return", "dispatcher", {}),
         "sus": ("suspend", "supervisor", {"note": "鉴定"}),
+        "rsus": ("request-suspension", "dept_ecology", {"reason": "等待司法鉴定"}),
         "ext": ("request-extension", "dept_ecology", {"days": 2, "reason": "协调"}),
         "rep": ("reply", "dept_ecology", REPLY), "acc": ("accept-reply", "dispatcher", {}),
         "fu": ("follow-up", "followup", SATISFIED),

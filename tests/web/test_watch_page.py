@@ -67,3 +67,21 @@ def test_dispatchers_see_the_lists_without_the_supervisors_moves(api, pages):
     assert "等待法院判决" in sup and "批准挂起" in sup
     assert "等待法院判决" in disp and "批准挂起" not in disp
     assert pages.client("dept_ecology").get("/supervision/watch").status_code == 403
+
+
+def test_supervisor_denies_a_suspension_request_in_place(api, pages):
+    with time_machine.travel(T0, tick=False):
+        tid = in_progress(api)
+        api.act(tid, "request-suspension", "dept_ecology", {"reason": "等待司法鉴定"})
+        api.act(tid, "deny-suspension", "dept_ecology", status=403)
+        client = pages.client("supervisor")
+        assert "move-deny-suspension" in text(client.get(f"/tickets/{tid}"))
+        done = client.post(f"/tickets/{tid}/act/deny-suspension",
+                           data={"version": pages.ticket(tid).version, "next": "/supervision/watch"},
+                           follow_redirects=True)
+        assert done.request.path == "/supervision/watch" and "「驳回挂起申请」已完成" in text(done)
+        assert "等待司法鉴定" not in text(done)
+        ticket = pages.ticket(tid)
+        assert ticket.status == "in_progress" and ticket.suspension_requested is False
+        api.act(tid, "deny-suspension", "supervisor", status=409)  # nothing left to deny
+        assert "move-deny-suspension" not in text(client.get(f"/tickets/{tid}"))  # not offered without a request
