@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, event
+from sqlalchemy import DDL, JSON, ForeignKey, String, event
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column, relationship
 
 from hotline.db import Base
@@ -57,3 +57,34 @@ def _refuse_bulk_change(state: ORMExecuteState) -> None:
     if (state.is_update or state.is_delete) and state.bind_mapper is not None \
             and state.bind_mapper.class_ is AccessLog:
         raise AccessLogIsAppendOnly("the access log cannot be changed or deleted")
+
+
+# The database refuses changes too, whatever client connects (migration 0015 installs the same triggers).
+# PostgreSQL lets a DELETE through only when the transaction set hotline.access_log_purge = 'on' (the
+# test suite's snapshot restore does); SQLite refuses every UPDATE and DELETE. Note for migrations: a
+# SQLite batch_alter_table recreating access_log drops its triggers; create them again after it.
+APPEND_ONLY_DDL: dict[str, tuple[str, ...]] = {
+    "postgresql": (
+        """CREATE OR REPLACE FUNCTION access_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $fn$
+BEGIN
+    IF TG_OP IN ('DELETE', 'TRUNCATE') AND current_setting('hotline.access_log_purge', true) = 'on' THEN
+        RETURN OLD;
+    END IF;
+    RAISE EXCEPTION 'access_log is append-only' USING ERRCODE = 'insufficient_privilege';
+END
+$fn$""",
+        "CREATE TRIGGER access_log_append_only BEFORE UPDATE OR DELETE ON access_log "
+        "FOR EACH ROW EXECUTE FUNCTION access_log_append_only()",
+        "CREATE TRIGGER access_log_no_truncate BEFORE TRUNCATE ON access_log "
+        "FOR EACH STATEMENT EXECUTE FUNCTION access_log_append_only()",
+    ),
+    "sqlite": (
+        "CREATE TRIGGER access_log_no_update BEFORE UPDATE ON access_log "
+        "BEGIN SELECT RAISE(ABORT, 'access_log is append-only'); END",
+        "CREATE TRIGGER access_log_no_delete BEFORE DELETE ON access_log "
+        "BEGIN SELECT RAISE(ABORT, 'access_log is append-only'); END",
+    ),
+}
+for _dialect, _statements in APPEND_ONLY_DDL.items():
+    for _statement in _statements:
+        event.listen(AccessLog.__table__, "after_create", DDL(_statement).execute_if(dialect=_dialect))

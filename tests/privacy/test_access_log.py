@@ -126,3 +126,46 @@ def test_an_admins_password_reset_and_disabling_are_in_the_log(app, api):
     assert all(e["detail"] == {"username": "dept_gas", "display_name": name} for e in entries)
     page = page_client(app, "supervisor").get("/supervision/access-log?user=admin").get_data(as_text=True)
     assert "重置密码" in page and "停用用户" in page and f"账号姓名：{name}" in page
+
+
+def raw_attempts(engine, entry_id: int) -> list[str]:
+    """UPDATE and DELETE straight to the database, bypassing the app; the refusals' messages."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    refused = []
+    for sql in ("UPDATE access_log SET action = 'nothing' WHERE id = :id", "DELETE FROM access_log WHERE id = :id"):
+        with engine.connect() as conn:
+            try:
+                conn.execute(text(sql), {"id": entry_id})
+                conn.commit()
+            except DBAPIError as exc:
+                refused.append(str(exc.orig))
+    return refused
+
+
+def test_the_database_itself_refuses_changes_on_sqlite(app, trail):
+    engine = app.extensions["db"].engine
+    with engine.connect() as conn:
+        entry_id = conn.execute(select(AccessLog.id).order_by(AccessLog.id)).scalar()
+    refused = raw_attempts(engine, entry_id)
+    assert len(refused) == 2 and all("append-only" in message for message in refused)
+
+
+@pytest.mark.postgres
+def test_the_database_itself_refuses_changes_on_postgresql(pg_app):
+    from sqlalchemy import text
+
+    from tests.support.api import ApiClient
+
+    api = ApiClient(pg_app)
+    tid = api.create()["id"]
+    assert api.post(f"/tickets/{tid}/reveal-phone", user="followup").status_code == 200
+    engine = pg_app.extensions["db"].engine
+    with engine.connect() as conn:
+        entry_id = conn.execute(select(AccessLog.id).order_by(AccessLog.id)).scalar()
+    refused = raw_attempts(engine, entry_id)
+    assert len(refused) == 2 and all("append-only" in message for message in refused)
+    with engine.begin() as conn:  # only a transaction that says it purges (the test suite's reset) may delete
+        conn.execute(text("SET LOCAL hotline.access_log_purge = 'on'"))
+        assert conn.execute(text("DELETE FROM access_log WHERE id = :id"), {"id": entry_id}).rowcount == 1

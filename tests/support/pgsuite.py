@@ -53,6 +53,8 @@ class Snapshot:
         """Put the content back: one transaction, children deleted first, parents inserted first."""
         with engine.begin() as conn:
             tables = [t for t in metadata.sorted_tables if t.name in self.rows]
+            # the access log is append-only in the database; this transaction may empty it
+            conn.execute(text("SET LOCAL hotline.access_log_purge = 'on'"))
             for table in reversed(tables):
                 conn.execute(table.delete())
             for table in tables:
