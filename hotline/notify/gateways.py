@@ -3,7 +3,8 @@
 A gateway either returns the provider's message id, raises TransportError (the network or the server
 failed: try again later) or PermanentError (the message can never be delivered: do not retry).
 Every message carries its outbox idempotency key: the file adapter ignores a key it has already
-written (as a provider that de-duplicates by client message id does) and SMTP sends it as Message-ID.
+written (as a provider that de-duplicates by client message id does), SMTP sends it as Message-ID and
+the HTTP adapter as the Idempotency-Key header.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import logging
 import os
 import re
 import smtplib
+import urllib.error
+import urllib.request
 from dataclasses import asdict, dataclass
 from email.message import EmailMessage
 from pathlib import Path
@@ -119,16 +122,54 @@ class SmtpGateway:
         return str(mail["Message-ID"])
 
 
+class HttpGateway:
+    """POSTs each message as JSON to a provider's HTTP endpoint, with the outbox key as ``Idempotency-Key``.
+
+    2xx is sent (the provider's ``id`` from a JSON answer, else the key); 408, 425, 429, 5xx and network
+    errors may be retried; any other answer refuses the message for good. A provider that honours the
+    key delivers a resent message once.
+    """
+
+    def __init__(self, *, url: str, token: str | None = None, timeout: float = 10.0) -> None:
+        self.url, self.token, self.timeout = url, token, timeout
+
+    def send(self, message: OutboundMessage) -> str:
+        headers = {"Content-Type": "application/json", "Idempotency-Key": message.key}
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        request = urllib.request.Request(self.url, data=json.dumps(asdict(message), ensure_ascii=False).encode(),
+                                         headers=headers, method="POST")
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                answer = response.read()
+        except urllib.error.HTTPError as exc:
+            if exc.code in (408, 425, 429) or exc.code >= 500:
+                raise TransportError(f"HTTP {exc.code} from {self.url}") from exc
+            raise PermanentError(f"HTTP {exc.code} from {self.url}") from exc
+        except (urllib.error.URLError, TimeoutError, OSError) as exc:
+            raise TransportError(f"{self.url}: {exc}") from exc
+        try:
+            return str(json.loads(answer).get("id") or message.key)
+        except (ValueError, AttributeError):
+            return message.key
+
+
 def gateway_for(config: Any, channel: str) -> Gateway:
     """The configured adapter of a channel: NOTIFY_GATEWAYS = {"sms": "file", "email": "smtp"}.
 
     Adapters: "file" (NOTIFY_FILE), "log", "smtp" (e-mail only: SMTP_HOST, SMTP_PORT, SMTP_SENDER,
-    SMTP_USER, SMTP_PASSWORD, SMTP_STARTTLS); every setting and its default is in hotline/config.py.
+    SMTP_USER, SMTP_PASSWORD, SMTP_STARTTLS), "http" (NOTIFY_HTTP_URL, NOTIFY_HTTP_TOKEN,
+    NOTIFY_HTTP_TIMEOUT); every setting and its default is in hotline/config.py.
     """
     kinds = DEFAULT_NOTIFY_GATEWAYS | dict(config["NOTIFY_GATEWAYS"])  # a partial override keeps the rest
     kind = kinds.get(channel, "log")
     if kind == "file":
         return FileGateway(config["NOTIFY_FILE"])
+    if kind == "http":
+        if not config["NOTIFY_HTTP_URL"]:
+            raise PermanentError("NOTIFY_HTTP_URL is not configured")
+        return HttpGateway(url=config["NOTIFY_HTTP_URL"], token=config["NOTIFY_HTTP_TOKEN"],
+                           timeout=float(config["NOTIFY_HTTP_TIMEOUT"]))
     if kind == "smtp":
         if not config["SMTP_HOST"]:
             raise PermanentError("SMTP_HOST is not configured")
