@@ -9,6 +9,7 @@ from typing import Any
 from flask import Response, current_app, flash, render_template, request, url_for
 from sqlalchemy import select
 
+from hotline import access
 from hotline.auth.service import log_access
 from hotline.clock import local, utcnow
 from hotline.db import session as db_session
@@ -151,10 +152,12 @@ def auto_dispatch_monitor(db: Any) -> dict[str, Any]:
 
 
 def dashboard_links() -> list[tuple[str, str]]:
-    """Pages of the other engineers shown on the dashboard once they exist (endpoint, label)."""
-    wanted = [("web.access_log", "查阅日志"), ("web.auto_dispatch_monitor", "自动派单监控")]
+    """Related pages of other parts shown on the dashboard, to the roles that may open them (href, label)."""
+    wanted = [("web.access_log_page", "访问日志（谁查看了诉求人信息）")]
     known = set(current_app.view_functions)
-    return [(url_for(endpoint), label) for endpoint, label in wanted if endpoint in known]
+    allowed = [(endpoint, label) for endpoint, label in wanted
+               if endpoint in known and (rule := access.rule_for(endpoint)) is not None and rule.allows(me().role)]
+    return [(url_for(endpoint), label) for endpoint, label in allowed]
 
 
 @bp.get("/supervision/tickets")

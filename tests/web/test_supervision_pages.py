@@ -33,6 +33,9 @@ def test_dashboard_shows_the_rates_of_the_api_with_the_previous_period(api, app,
     assert "<svg" in body and "市生态环境局" in body.split("<svg", 1)[1].split("</svg>", 1)[0]
     assert "红色预警" in body or "黄色预警" in body  # ecology: 3 of 4 due were late
     assert "上月" in body and "最近 7 天" in body
+    assert 'href="/supervision/access-log"' in body  # the access log of the privacy work, linked
+    dispatcher = text(get(pages, f"/supervision?{PERIOD}", user="dispatcher"))
+    assert "访问日志" not in dispatcher  # only supervisors and admins read it
     assert f'ticket_id={known.a}' not in body  # figures link to the drill-down page, not to raw ids
 
 
