@@ -245,3 +245,57 @@ def keep_evaluation_slice(root: str | os.PathLike, rows: Sequence[tuple[str, str
         writer.writerows(rows)
     os.replace(tmp, root / EVALUATION)
     return root / EVALUATION
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    """One version kept in a registry: its directory, meta.json, metrics.json and whether it is current."""
+
+    version: str
+    path: Path
+    meta: dict
+    metrics: dict
+    current: bool
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def list_versions(root: str | os.PathLike) -> list[VersionInfo]:
+    """Every version kept under a registry root, newest first (version ids begin with their UTC time)."""
+    base = Path(root) / VERSIONS
+    current = current_model_dir(root)
+    if not base.is_dir():
+        return []
+    found = [VersionInfo(d.name, d, _read_json(d / "meta.json"), _read_json(d / "metrics.json"),
+                         current is not None and d.resolve() == current.resolve())
+             for d in base.iterdir() if (d / "meta.json").is_file()]
+    return sorted(found, key=lambda v: v.version, reverse=True)
+
+
+def promote_version(root: str | os.PathLike, version: str) -> str:
+    """Make a kept version current (a manual promotion or a roll back); it must load with this scikit-learn.
+
+    Raises KeyError for a version the registry does not keep and IncompatibleModelError for one that
+    cannot be loaded here."""
+    root = Path(root)
+    known = {v.version: v for v in list_versions(root)}
+    if version not in known:
+        raise KeyError(version)
+    load_model(known[version].path)  # never point readers at a model they cannot load
+    _point_current(root, version)
+    return version
+
+
+def previous_version(root: str | os.PathLike) -> str | None:
+    """The newest kept version older than the current one (what a roll back returns to), or None."""
+    versions = list_versions(root)
+    current = next((v.version for v in versions if v.current), None)
+    if current is None:
+        return None
+    return next((v.version for v in versions if v.version < current), None)

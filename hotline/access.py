@@ -197,6 +197,9 @@ ACCESS: dict[str, Access] = {
     "web.admin_kb_import": only(SUP, ADMIN, scope=Scope.CENTRE),
     "web.admin_kb_import_run": only(SUP, ADMIN, scope=Scope.CENTRE),
     "web.admin_kb_export": only(SUP, ADMIN, scope=Scope.CENTRE),
+    "web.admin_models": only(ADMIN, scope=Scope.REFERENCE),
+    "web.admin_models_promote": only(ADMIN, scope=Scope.REFERENCE),
+    "web.admin_models_rollback": only(ADMIN, scope=Scope.REFERENCE),
     "web.apikeys_create": only(ADMIN, scope=Scope.CENTRE),
     "web.apikeys_revoke": only(ADMIN, scope=Scope.CENTRE),
     # citizen pages: no login; a ticket shows only to the browser that gave its number + phone digits
