@@ -35,6 +35,7 @@ class Chart:
     label_width: int
     bar_area: int
     bars: tuple[Bar, ...]
+    top: str = "100.0%"  # the value at the right end of the scale
 
 
 def percent(value: float | None) -> str:
@@ -58,4 +59,4 @@ def bar_chart(rows: Sequence[Mapping[str, Any]], *, key: str, previous: Mapping[
                         previous_width=round(BAR_AREA * float(before or 0) / top, 1),
                         text=f"{percent(now)}（上期 {percent(before)}）", href=href(row)))
     return Chart(width=LABEL_WIDTH + BAR_AREA + VALUE_WIDTH, height=TOP + max(1, len(bars)) * ROW_HEIGHT + 6,
-                 label_width=LABEL_WIDTH, bar_area=BAR_AREA, bars=tuple(bars))
+                 label_width=LABEL_WIDTH, bar_area=BAR_AREA, bars=tuple(bars), top=percent(top))
