@@ -113,8 +113,9 @@ def shown_caller(user: User, ticket: Ticket, what: str) -> dict[str, Any]:
 
 
 def move_forms(ticket: Ticket, user: User, **kwargs: Any) -> list[dict[str, Any]]:
-    """One form description per move the user may make now."""
-    depts = departments()
+    """One form description per move the user may make now (a report's department is not offered)."""
+    reported = ticket.reported_department.code if ticket.reported_department else None
+    depts = [(code, name) for code, name in departments() if code != reported]
     forms = [{"action": a, "label": LABELS[a], "slug": a.slug, "weight": weight(a),
               "widgets": action_widgets(a, departments=depts, **kwargs)} for a in available_moves(ticket, user)]
     return sorted(forms, key=lambda f: f["weight"] != "primary")

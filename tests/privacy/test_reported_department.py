@@ -147,3 +147,15 @@ def test_the_console_form_takes_the_reported_department(app):
         made = session().scalars(select(Ticket).where(Ticket.content == REPORT)).all()
     assert len(made) == 1 and made[0].confidential and made[0].reported_department_id is not None
     assert refused.status_code == 422 and "不能派给被举报单位" in refused.get_data(as_text=True)
+
+
+def test_the_dispatch_forms_do_not_offer_the_reported_department(app, api):
+    import re
+
+    app.config["WTF_CSRF_ENABLED"] = False
+    tid = report(api)["id"]
+    page = page_client(app, "dispatcher").get(f"/tickets/{tid}").get_data(as_text=True)
+    form = re.search(r'<form[^>]*class="move move-dispatch.*?</form>', page, re.S)
+    assert form is not None
+    assert 'value="ecology"' in form.group(0) and 'value="water"' not in form.group(0)
+    assert "被举报单位" in page and "市水务局" in page
