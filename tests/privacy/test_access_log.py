@@ -169,3 +169,16 @@ def test_the_database_itself_refuses_changes_on_postgresql(pg_app):
     with engine.begin() as conn:  # only a transaction that says it purges (the test suite's reset) may delete
         conn.execute(text("SET LOCAL hotline.access_log_purge = 'on'"))
         assert conn.execute(text("DELETE FROM access_log WHERE id = :id"), {"id": entry_id}).rowcount == 1
+
+
+def test_the_page_pages_through_the_log(app, trail):
+    app.config["WEB_PAGE_SIZE"] = 3
+    client = page_client(app, "supervisor")
+    first = client.get("/supervision/access-log?action=view_ticket")
+    assert first.status_code == 200
+    html = first.get_data(as_text=True)
+    assert "第 1 / 1 页" not in html and "共 2 条" in html  # two entries: one page
+    everything = client.get("/supervision/access-log").get_data(as_text=True)
+    assert "第 1 / 2 页" in everything and "下一页" in everything
+    second = client.get("/supervision/access-log?page=2").get_data(as_text=True)
+    assert "第 2 / 2 页" in second and second.count("<tr data-entry=") == 1
