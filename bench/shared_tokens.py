@@ -5,8 +5,9 @@ classifier, to knowledge search (`SearchIndex.search(words=...)`) and to the dup
 bench compares, on the same real data and side by side in one run:
 
 - knowledge search quality with its own jieba pass vs with the shared words: recall@1, recall@5 and
-  MRR of the gold reply article for each citizen message (bench/kb.py's task: 2,816 message/reply
-  pairs of ../shared/datasets/tipdm2020_c_replies, article = subject + reply, query = message body);
+  MRR of the gold reply article for each citizen message (bench/kb.py's task, bench/kb_task.py: 2,816
+  message/reply pairs of ../shared/datasets/tipdm2020_c_replies, article = the reply without its opening
+  and without quotations of the subject, query = subject + "\n" + body; all pairs, the library defaults);
 - CPU per message (thread time, long raw "subject\\nbody" messages of the unlabelled test set) of
   the intake text work done the old way (classifier segmentation + scoring, knowledge segmentation +
   search) and the shared way (one segmentation, scoring, search from words, signature).
@@ -31,9 +32,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import bench.kb  # noqa: E402
 from bench.intake import DATASETS, ensure_model, messages  # noqa: E402
-from bench.kb import reply_articles, summarise  # noqa: E402
+from bench.kb import docs_of  # noqa: E402
+from bench.kb_task import load_pairs, summarise  # noqa: E402
 from classifier import tokenizer  # noqa: E402
 from hotline.supervision import signature  # noqa: E402
 from knowledge_base import SearchIndex  # noqa: E402
@@ -97,8 +98,8 @@ def main() -> None:
     model = classifier.load_model(ensure_model(args.model))
     tokenizer.init()
     get_tokenizer()
-    bench.kb.REPLIES = DATASETS / "tipdm2020_c_replies" / "replies_attachment4.csv"  # from a worktree too
-    docs, queries = reply_articles()
+    pairs = load_pairs(DATASETS / "tipdm2020_c_replies" / "replies_attachment4.csv")  # from a worktree too
+    docs, queries = docs_of(pairs), [(p.query, p.id) for p in pairs]
     texts = messages()
     if args.limit:
         queries, texts = queries[: args.limit], texts[: args.limit]

@@ -11,7 +11,7 @@ import numpy as np
 from knowledge_base.bm25 import BM25Params, Postings, bm25f_matrix
 from knowledge_base.models import ArticleDoc, Hit
 from knowledge_base.snippet import Highlighter
-from knowledge_base.text import char_bigrams, latin_terms, terms_from_words, tokenize
+from knowledge_base.text import BIGRAM_MARK, char_bigrams, latin_terms, terms_from_words, tokenize
 
 _NEVER, _ALWAYS = -(2**62), 2**62
 
@@ -34,6 +34,8 @@ class SearchIndex:
         self._postings = postings
         self._vocab = vocab
         self._terms = tuple(vocab)  # ids were handed out in insertion order
+        self._is_gram = np.fromiter((t.startswith(BIGRAM_MARK) for t in self._terms), dtype=bool,
+                                    count=len(self._terms))
         # Small integer codes: comparing an int array is ~50x faster than an array of strings.
         self._codes: dict[str, dict[str, int]] = {"department": {}, "status": {}}
         self._department = self._encode("department", (d.department for d in self.docs))
@@ -69,7 +71,8 @@ class SearchIndex:
         texts = [_field_texts(doc) for doc in docs]
         # Tuples of strings: the garbage collector stops tracking them, so keeping thousands of
         # token sequences does not slow down every full collection in the web process.
-        tokens = [known.get(t) or tuple(tuple(tokenize(x, with_bigrams=params.bigrams)) for x in t)
+        tokens = [known.get(t) or tuple(tuple(tokenize(x, with_bigrams=params.bigrams,
+                                                       char_sizes=params.char_sizes)) for x in t)
                   for t in texts]
         matrix, vocab = bm25f_matrix(tokens, params)
         index = cls(docs, Postings(matrix), vocab, params)
@@ -119,11 +122,13 @@ class SearchIndex:
             head = text[: p.max_query_word_chars]
             tokens = terms_from_words(words, max_chars=p.max_query_word_chars) + latin_terms(head)
         if p.bigrams:
-            tokens += char_bigrams(text)
+            tokens += char_bigrams(text, p.char_sizes)
         counts = Counter(self._vocab[t] for t in tokens if t in self._vocab)
         ids = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
         freq = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
         weights = (p.k3 + 1.0) * freq / (p.k3 + freq)
+        if p.char_weight != 1.0:
+            weights = np.where(self._is_gram[ids], weights * p.char_weight, weights)
         if len(ids) <= p.prune_after:
             return ids, weights
         keep = self._postings.df(ids) <= max(p.max_df_ratio * len(self.docs), 1.0)

@@ -107,7 +107,7 @@ class Highlighter:
         # characters mark too much to be useful unless nothing else matched.
         tiers = (
             [t for t in words if len(t) > 1][:limit],
-            [t for t in terms if t.startswith(BIGRAM_MARK)][:limit],
+            [t for t in terms if t.startswith(BIGRAM_MARK) and len(t) > len(BIGRAM_MARK) + 1][:limit],
             [t for t in words if len(t) == 1][:limit],
         )
         self._tiers = [forms for forms in map(surface_set, tiers) if forms]

@@ -59,7 +59,7 @@ _USER_ID = re.compile(r"(?<![a-z0-9])(?:uu|u|a)\d{5,}", re.IGNORECASE)
 # Anonymised place codes (A市, A3区, K9县) stay, as one token: they tell places apart.
 _PLACE_CODE = re.compile(r"(?<![a-z0-9])([a-z]\d{0,2}[省市区县镇乡村])")
 _NON_WORD = re.compile(r"[^\w]+|_+")
-_CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
+_HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
 _HAN_CHAR = re.compile(r"[\u4e00-\u9fff]")
 _LATIN_RUN = re.compile(r"[a-z0-9]+")
 BIGRAM_MARK = "#"
@@ -125,15 +125,15 @@ def _words(norm: str, *, query: bool) -> list[str]:
     return out
 
 
-def bigrams(norm: str) -> list[str]:
-    """Overlapping Chinese character pairs, marked so they never collide with jieba words."""
-    runs = _CJK_RUN.findall(_PLACE_CODE.sub(" ", norm))
-    return [BIGRAM_MARK + run[i : i + 2] for run in runs for i in range(len(run) - 1)]
+def bigrams(norm: str, sizes: tuple[int, ...] = (2,)) -> list[str]:
+    """Overlapping Chinese character n-grams (pairs by default), marked so they never collide with jieba words."""
+    runs = _HAN_RUN.findall(_PLACE_CODE.sub(" ", norm))
+    return [BIGRAM_MARK + run[i : i + n] for n in sizes for run in runs for i in range(len(run) - n + 1)]
 
 
-def char_bigrams(text: str) -> list[str]:
-    """Normalise text and return only its marked character bigrams."""
-    return bigrams(normalize(text))
+def char_bigrams(text: str, sizes: tuple[int, ...] = (2,)) -> list[str]:
+    """Normalise text and return only its marked character n-grams (bigrams by default)."""
+    return bigrams(normalize(text), sizes)
 
 
 def terms_from_words(words: Iterable[str], *, max_chars: int) -> list[str]:
@@ -167,15 +167,17 @@ def latin_terms(text: str) -> list[str]:
     return places + [r for r in runs if not (r.isdigit() and len(r) < 2)]
 
 
-def tokenize(text: str, *, query: bool = False, with_bigrams: bool = True) -> list[str]:
-    """Normalise text and return canonical jieba tokens without stop words, plus character bigrams.
+def tokenize(text: str, *, query: bool = False, with_bigrams: bool = True,
+             char_sizes: tuple[int, ...] = (2,)) -> list[str]:
+    """Normalise text and return canonical jieba tokens without stop words, plus character n-grams.
 
     Articles are cut in search mode so that a word typed in part still matches; queries in
     precise mode, so a long query does not count a compound word and its parts three times.
-    Bigrams catch names and places that jieba's dictionary does not know.
+    Character n-grams (`char_sizes`, bigrams by default) catch names and places that jieba's
+    dictionary does not know.
     """
     norm = normalize(text)
     if not norm:
         return []
     tokens = _words(norm, query=query)
-    return tokens + bigrams(norm) if with_bigrams else tokens
+    return tokens + bigrams(norm, char_sizes) if with_bigrams else tokens
