@@ -20,8 +20,10 @@ def insert_ignore(session: Session, model: type, rows: Sequence[dict[str, Any]])
     if not rows:
         return 0
     module = postgresql if dialect(session) == "postgresql" else sqlite
-    result = session.execute(module.insert(model).values(list(rows)).on_conflict_do_nothing())
-    return max(result.rowcount or 0, 0)  # type: ignore[attr-defined]
+    keys = list(model.__table__.primary_key.columns)  # type: ignore[attr-defined]
+    # Count what RETURNING gives back: psycopg reports rowcount -1 for a multi-row VALUES insert.
+    statement = module.insert(model).values(list(rows)).on_conflict_do_nothing().returning(*keys)
+    return len(session.execute(statement).all())
 
 
 def skip_locked(session: Session, query: Select, *, of: Any = None) -> Select:
