@@ -144,7 +144,7 @@ LABELS: dict[str, str] = {
     "channel": "市民自助渠道",
     "solved": "已解决", "partly_solved": "部分解决", "explained": "已解释说明", "unsolvable": "暂无法解决",
     "partly": "部分解决", "unsolved": "未解决", "satisfied": "满意", "basically": "基本满意",
-    "dissatisfied": "不满意", "followed_up": "回访后办结", "unreachable": "未回访成功",
+    "dissatisfied": "不满意", "followed_up": "回访后办结", "resolved_on_call": "直办（直接答复办结）", "unreachable": "未回访成功",
     "not_sampled": "未抽中回访", "invalid": "无效诉求", "110": "110 报警", "119": "119 火警", "120": "120 急救",
 }
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import json
 import re
 from datetime import datetime
 from typing import Any
@@ -16,7 +15,8 @@ from hotline.departments.roles import ROLE_LABELS
 from hotline.web.auth import page_user
 from hotline.web.blueprint import bp
 from hotline.web.common import departments, scope_counts
-from hotline.web.forms import ACTION_FIELD_LABELS, FIELD_LABELS, label
+from hotline.web.forms import label
+from hotline.web.payload import payload_text
 
 
 @bp.app_template_filter("web_time")
@@ -31,32 +31,6 @@ def label_filter(code: Any) -> str:
     return "—" if code is None or code == "" else label(code)
 
 
-PAYLOAD_LABELS = {
-    "on_time": "按时", "channel": "渠道", "auto": "自动派单", "previous": "原承办单位", "redispatch": "改派",
-    "attempt": "回访次数", "follow_up_due_at": "回访期限", "reply_due_at": "答复期限", "returned_by": "退单单位",
-    "correction": "纠错", "first": "首次联系", "article_title": "知识库条目标题", "reopen": "重办",
-    "decision": "派单依据", "close_reason": "办结方式",
-    "rating": "市民评价", "comment": "评价意见", "cycle": "答复轮次", "online": "网上评价",
-    "call_requested": "要求回访", "was_closed": "原办结方式",
-}
-
-
-def _payload_value(key: str, value: Any, names: dict[str, str]) -> str:
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, list):
-        return "、".join(_payload_value(key, v, names) for v in value)
-    if isinstance(value, dict):
-        return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
-    text = str(value)
-    if key.endswith("_at") and re.fullmatch(r"\d{4}-\d\d-\d\dT[\d:.]+(Z|[+-]\d\d:\d\d)?", text):
-        try:
-            return local_time(datetime.fromisoformat(text))
-        except ValueError:
-            return text
-    return names.get(text) or label(text)
-
-
 @bp.app_template_filter("web_payload")
 def payload_filter(payload: dict[str, Any] | None, action: str | None = None) -> str:
     """An event payload as readable Chinese text: 承办单位：市生态环境局；按时：是."""
@@ -64,11 +38,7 @@ def payload_filter(payload: dict[str, Any] | None, action: str | None = None) ->
         return ""
     if "web_department_names" not in g:
         g.web_department_names = dict(departments())
-    names = g.web_department_names
-    keys = PAYLOAD_LABELS | FIELD_LABELS | ACTION_FIELD_LABELS.get(action, {})
-    parts = [f"{keys.get(k, k)}：{_payload_value(k, v, names)}"
-             for k, v in sorted(payload.items()) if v not in (None, "", [], {})]
-    return "；".join(parts)
+    return payload_text(payload, action, g.web_department_names)
 
 
 @bp.app_context_processor
