@@ -12,9 +12,9 @@ from tests.support.factories import T0
 from tests.web.conftest import text
 
 ROLES = ("operator", "dispatcher", "dept_ecology", "followup", "supervisor", "admin", None)  # None: citizen
-# ASCII words a Chinese user may see: names of formats, the API itself, the demo's own brand.
+# ASCII words a Chinese user may see: names of file formats and encodings, the API, a metric's standard name.
 ALLOWED = {"CSV", "csv", "xlsx", "XLSX", "Excel", "API", "Open311", "ID", "JavaScript", "A4", "PDF", "HTTP",
-           "SMS", "KB", "MB", "APP"}
+           "SMS", "KB", "MB", "APP", "JSON", "UTF", "F1"}
 WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 SKIPPED = {"web.static", "public.static", "web.supervision_export", "web.home"}
 INVISIBLE = {"script", "style", "textarea"}  # textarea: what users typed, shown back as typed
