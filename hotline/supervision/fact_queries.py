@@ -57,22 +57,30 @@ def _plus(names: tuple[str, ...]) -> ColumnElement[Any]:
     return expr
 
 
-def drill(session: Session, *, period: Period, now: datetime, numerator: tuple[str, ...],
-          denominator: tuple[str, ...], group_by: str | None, group: str | None, page: int,
-          per_page: int) -> dict[str, Any]:
-    """The facts behind one number, one page of them, and their totals (an index range of `at`)."""
-    above = _plus(numerator)
-    below = _plus(denominator) if denominator else None
+def drill_where(*, period: Period, now: datetime, numerator: tuple[str, ...], denominator: tuple[str, ...],
+                group_by: str | None, group: str | None) -> list[ColumnElement[bool]]:
+    """The facts behind one number: in the period, in the group, adding to its numerator or denominator."""
     where = [in_period(period, now), or_(*(F[n] > 0 for n in (*numerator, *denominator)))]
     if (extra := _group_filter(group_by, group)) is not None:
         where.append(extra)
+    return where
+
+
+def drill(session: Session, *, period: Period, now: datetime, numerator: tuple[str, ...],
+          denominator: tuple[str, ...], group_by: str | None, group: str | None, page: int,
+          per_page: int) -> dict[str, Any]:
+    """The facts behind one number, one page of them in time order, and their totals (an index range of
+    the group and `at`, e.g. ix_rate_facts_department_at)."""
+    above = _plus(numerator)
+    below = _plus(denominator) if denominator else None
+    where = drill_where(period=period, now=now, numerator=numerator, denominator=denominator, group_by=group_by,
+                        group=group)
     totals = session.execute(select(func.count(), func.coalesce(func.sum(above), 0),
                                     func.coalesce(func.sum(below), 0) if below is not None else func.count())
                              .where(*where)).one()
     rows = session.execute(select(F.ticket_id, F.at, F.cohort, above.label("counted"),
                                   (below if below is not None else above).label("below"), *(F[c] for c in COUNTS))
-                           .where(*where).order_by(F.ticket_id, F.id)
-                           .limit(per_page).offset((page - 1) * per_page))
+                           .where(*where).order_by(F.at, F.id).limit(per_page).offset((page - 1) * per_page))
     items = []
     for r in rows:
         item: dict[str, Any] = {"ticket_id": r.ticket_id, "day": local_day(r.at).isoformat(),

@@ -131,6 +131,14 @@ def facts_of(session: Session, *, ticket_ids: list[int], period: Period, now: da
     return facts
 
 
+def facts_from_rows(*, tickets: Iterable[Any], events: dict[int, list[Any]], period: Period, now: datetime,
+                    calendar: WorkCalendar, limits: TimeLimits, repeat_times: int = 2) -> list[Fact]:
+    """The facts of tickets given as rows shaped like `_tickets_query`'s, with their events (ticket_id, at,
+    action, payload as JSON text) in order: for a bulk writer that holds them already (demo/bulk.py)."""
+    ctx = _Context(period, now, calendar, limits, repeat_times)
+    return [f for t in tickets for f in _ticket_facts(ctx, t, events.get(t.id, ()), 1)]
+
+
 def _tickets_query(ids: list[int]) -> Any:
     owner = aliased(Department)  # a call answered from the knowledge base counts for the article's department
     return (select(Ticket.id, Department.code, Ticket.district, Ticket.kind, Ticket.channel, Ticket.urgency,

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app, has_app_context
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from hotline.clock import iso
@@ -98,8 +98,15 @@ def _best_cluster(session: Session, *, ticket: Ticket, terms: dict[str, float], 
     return best[0] if sum(best[1]) / len(best[1]) >= similarity else None
 
 
+LEAVING = frozenset({Action.MARK_INVALID.value, Action.MERGE.value, Action.APPROVE_EXCLUSION.value})
+
+
 def after_receive(session: Session, ticket: Ticket, event: TicketEvent, _rules: Rules) -> None:
-    """Bookkeeping of 受理: the ticket's cluster; a failure costs the hotspot, never the ticket."""
+    """Bookkeeping of 受理: the ticket's cluster; a failure costs the hotspot, never the ticket.
+    A ticket leaving the counts (invalid, merged, excluded) leaves its cluster's counts too."""
+    if event.action in LEAVING:
+        session.execute(update(HotspotMember).where(HotspotMember.ticket_id == ticket.id).values(counted=False))
+        return
     if event.action != Action.RECEIVE.value:
         return
     try:
@@ -146,10 +153,10 @@ def find(session: Session, *, now: datetime, days: int, min_size: int, similarit
                              district=district, limit=limit)
     since = now - timedelta(days=days)
     m = HotspotMember
-    in_window = [m.received_at >= since, m.received_at <= now, *_counted()]
+    in_window = [m.received_at >= since, m.received_at <= now, m.counted.is_(True)]
     if district:
         in_window.append(m.district == district)
-    sizes = session.execute(select(m.cluster_id).join(Ticket, Ticket.id == m.ticket_id).where(*in_window)
+    sizes = session.execute(select(m.cluster_id).where(*in_window)
                             .group_by(m.cluster_id).having(func.count() >= min_size)
                             .order_by(func.count().desc(), m.cluster_id).limit(4 * limit)).scalars().all()
     rows: dict[int, list[Any]] = defaultdict(list)

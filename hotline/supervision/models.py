@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
     Date,
     ForeignKey,
@@ -18,6 +19,7 @@ from sqlalchemy import (
     String,
     Table,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -100,6 +102,8 @@ class HotspotMember(Base):
     received_at: Mapped[datetime]
     terms: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     places: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # False once the ticket leaves the counts (invalid, merged, excluded): the window query needs no join
+    counted: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class HotspotTerm(Base):

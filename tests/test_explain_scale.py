@@ -1,0 +1,99 @@
+"""The hot queries of issue 13's second half use indexes at a realistic row count on PostgreSQL: the
+rates of a month (rate facts by time), the drill-down (by department and time), the window's hotspots
+(cluster members by time) and a ticket's placement (leading words by district and time). 600,000 facts
+and 200,000 cluster members appended in time order, as the moves and intake write them. The 365-day
+rates read every fact of the year by design (bench/scale.py times them). Skipped when no PostgreSQL answers."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import text
+
+from tests.support.explain import analyze, bulk_tickets, plan, scans, seq_scanned
+
+FACTS, MEMBERS = 600_000, 200_000
+CODES = "ARRAY['housing','ecology','transport','education','urban','market','water','fund','power','gas']"
+
+
+@pytest.fixture(scope="module")
+def big(redis_url):  # type: ignore[no-untyped-def]
+    """A scratch PostgreSQL database with bulk tickets, rate facts and hotspot clusters (built once)."""
+    from tests.support.postgres import postgres_app
+
+    with postgres_app(redis_url) as app:
+        with app.extensions["db"].engine.begin() as conn:
+            bulk_tickets(conn, MEMBERS)
+            conn.execute(text(f"""
+                INSERT INTO rate_facts (ticket_id, cohort, at, department, district, kind, channel, dispatched,
+                                        due, overdue)
+                SELECT 1 + g % {MEMBERS}, (ARRAY['received','dispatched','due','valid_follow_ups'])[1 + g % 4], at,
+                       ({CODES})[1 + g % 10], '东湖区', 'complaint', 'phone', (g % 4 = 1)::int, (g % 4 = 2)::int,
+                       (g % 8 = 2)::int
+                FROM (SELECT g, now() - (365 * interval '1 day') * (1 - g::float / {FACTS}) AS at
+                      FROM generate_series(1, {FACTS}) AS g) AS s ORDER BY at"""))
+            conn.execute(text("""
+                INSERT INTO hotspot_members (ticket_id, cluster_id, district, received_at, terms, places)
+                SELECT id, id - id % 7, district, received_at, '{}', '{}' FROM tickets
+                WHERE received_at > now() - interval '90 days' ORDER BY received_at"""))
+            conn.execute(text("""
+                INSERT INTO hotspot_terms (ticket_id, term, district, received_at)
+                SELECT id, '词' || (id % 500 + k), district, received_at FROM tickets, generate_series(1, 5) AS k
+                WHERE received_at > now() - interval '30 days'"""))
+            analyze(conn)
+        yield app
+
+
+@pytest.mark.postgres
+def test_month_rates_and_drill_down_read_rate_facts_by_index(big):
+    from sqlalchemy import func, select
+
+    from hotline.clock import local, utcnow
+    from hotline.supervision import fact_queries, periods
+    from hotline.supervision.counts import COUNTS
+    from hotline.supervision.models import rate_facts
+
+    now = utcnow()
+    month = periods.parse(None, None, today=local(now).date(), default_days=30)
+    f = rate_facts.c
+    sums = (select(f.department, *(f[c] for c in COUNTS)).where(fact_queries.in_period(month, now)))
+    where = fact_queries.drill_where(period=month, now=now, numerator=("overdue",), denominator=("due",),
+                                     group_by="department", group="ecology")
+    drill = select(f.ticket_id).where(*where).order_by(f.at, f.id).limit(50)  # as fact_queries.drill pages
+    totals = select(func.count()).select_from(rate_facts).where(*where)
+    with big.extensions["db"].engine.connect() as conn:
+        trees = {"sums": plan(conn, sums), "drill": plan(conn, drill), "totals": plan(conn, totals)}
+    assert "ix_rate_facts_at" in {i for _k, _r, i in scans(trees["sums"])}, scans(trees["sums"])
+    for name in ("drill", "totals"):  # the planner picks the time index or the department's, both ranges
+        assert {i for _k, _r, i in scans(trees[name])} & {"ix_rate_facts_at", "ix_rate_facts_department_at"}
+    for name, tree in trees.items():
+        assert "rate_facts" not in seq_scanned(tree), (name, scans(tree))
+
+
+@pytest.mark.postgres
+def test_hotspot_window_and_placement_use_indexes(big):
+    from sqlalchemy import func, select
+
+    from hotline.clock import utcnow
+    from hotline.supervision.models import HotspotMember, HotspotTerm
+    from hotline.tickets.models import Ticket
+
+    now = utcnow()
+    m = HotspotMember
+    window = (select(m.cluster_id).where(m.received_at >= now - timedelta(days=7), m.received_at <= now,
+                                         m.counted.is_(True))
+              .group_by(m.cluster_id).having(func.count() >= 3))  # as hotspot_clusters.find
+    considered = select(func.count()).select_from(Ticket).where(
+        Ticket.received_at >= now - timedelta(days=7), Ticket.received_at <= now, Ticket.invalid.is_(False))
+    placement = (select(HotspotTerm.ticket_id).where(
+        HotspotTerm.district == "西山区", HotspotTerm.term.in_(["词1", "词2", "词3"]),
+        HotspotTerm.received_at >= now - timedelta(days=7)).order_by(HotspotTerm.received_at.desc()).limit(300))
+    with big.extensions["db"].engine.connect() as conn:
+        trees = {"window": plan(conn, window), "placement": plan(conn, placement),
+                 "considered": plan(conn, considered)}
+    assert "ix_hotspot_members_received_cluster" in {i for _k, _r, i in scans(trees["window"])}, \
+        scans(trees["window"])
+    assert "ix_hotspot_terms_lookup" in {i for _k, _r, i in scans(trees["placement"])}, scans(trees["placement"])
+    for name, tree in trees.items():
+        assert not seq_scanned(tree) & {"hotspot_members", "hotspot_terms", "tickets"}, (name, scans(tree))
