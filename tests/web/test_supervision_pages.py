@@ -105,3 +105,18 @@ def test_the_live_auto_dispatch_monitor_is_on_the_dashboard(api, pages):
     assert re.search(r"\d{4}年\d{1,2}月\d{1,2}日 \d\d:\d\d 训练（当前使用）", panel)
     assert "（当前使用）" in panel and "已暂停自动派单" in panel and "0.0%" in panel  # every one of 10 was wrong
     assert "暂停自动派单：阈值 0.0%" in panel
+
+
+def test_every_grouping_shows_chinese_labels_and_drills_down(api, app, pages):
+    known = build(api, app)
+    for group_by, group, label in (("kind", "complaint", "投诉"), ("channel", "phone", "电话"),
+                                   ("district", "东湖区", "东湖区")):
+        body = text(get(pages, f"/supervision?{PERIOD}&group_by={group_by}&metric=closing_rate"))
+        row = re.search(rf'<tr data-group="{group}">(.*?)</tr>', body, re.S).group(1)
+        with time_machine.travel(at("12-06 10:00"), tick=False):
+            rows = api.get(f"/metrics?{PERIOD}&group_by={group_by}", user="supervisor").get_json()["rows"]
+        rate = next(r for r in rows if r["group"] == group)["closing_rate"]
+        assert label in row and f"{rate * 100:.1f}%" in row  # the same figure as the API
+        drill = text(get(pages, f"/supervision/tickets?{PERIOD}&group_by={group_by}&group={group}"
+                                "&metric=dispatched"))
+        assert f"{label}" in drill and f'/tickets/{known.a}"' in drill
