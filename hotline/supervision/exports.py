@@ -11,6 +11,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from hotline.spreadsheet import csv_row, xlsx_append
+from hotline.supervision.ranking import CATEGORY_LABELS
 from hotline.supervision.rates import COUNTS, RATE_KEYS
 
 HEAD = ("group", "label", "category")
@@ -31,49 +32,75 @@ COLUMN_LABELS = {
 }
 
 
-def columns() -> tuple[str, ...]:
-    """Every column of an export, in order."""
-    return (*HEAD, *COUNTS, *RATE_KEYS)
+def columns(*, readable: bool = False) -> tuple[str, ...]:
+    """Every column of an export, in order (the readable form leaves the group code out)."""
+    return (*(HEAD[1:] if readable else HEAD), *COUNTS, *RATE_KEYS)
 
 
-def _records(doc: dict[str, Any]) -> Iterable[list[Any]]:
-    cols = columns()
+def _records(doc: dict[str, Any], cols: tuple[str, ...], readable: bool) -> Iterable[list[Any]]:
     for row in doc["rows"]:
-        yield [row.get(c) for c in cols]
+        values = dict(row)
+        if readable and values.get("category") is not None:
+            values["category"] = CATEGORY_LABELS.get(values["category"], values["category"])
+        yield [values.get(c) for c in cols]
     yield [{"group": "total", "label": "合计"}.get(c, doc["total"].get(c)) for c in cols]
 
 
-def to_csv(doc: dict[str, Any]) -> bytes:
-    """UTF-8 CSV with a BOM (so Excel reads the Chinese) and the key names as header."""
+def _header(cols: tuple[str, ...], readable: bool) -> list[str]:
+    return [COLUMN_LABELS.get(c, c) for c in cols] if readable else list(cols)
+
+
+def to_csv(doc: dict[str, Any], *, readable: bool = False) -> bytes:
+    """UTF-8 CSV with a BOM (so Excel reads the Chinese); the key names as header, or the Chinese labels
+    when readable (the pages' downloads)."""
+    cols = columns(readable=readable)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(columns())
-    for record in _records(doc):
+    writer.writerow(_header(cols, readable))
+    for record in _records(doc, cols, readable):
         writer.writerow(csv_row(record))
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def to_xlsx(doc: dict[str, Any]) -> bytes:
-    """A workbook: sheet 指标 with the rows (key names as header), sheet 说明 with labels and the period."""
+def to_xlsx(doc: dict[str, Any], *, readable: bool = False) -> bytes:
+    """A workbook: sheet 指标 with the rows (key names as header, or Chinese labels when readable),
+    sheet 说明 with labels and the period."""
+    cols = columns(readable=readable)
     book = Workbook()
     sheet = book.active
     sheet.title = "指标"
-    sheet.append(list(columns()))
+    sheet.append(_header(cols, readable))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for record in _records(doc):
+    for record in _records(doc, cols, readable):
         xlsx_append(sheet, record)
-    for index in range(len(HEAD) + len(COUNTS) + 1, len(columns()) + 1):
-        for row in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
-            row[0].number_format = "0.00%"
-    sheet.freeze_panes = "D2"
+    for index, key in enumerate(cols, start=1):
+        if key in RATE_KEYS:
+            for row in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+                row[0].number_format = "0.00%"
+    sheet.freeze_panes = "C2" if readable else "D2"
     notes = book.create_sheet("说明")
-    online = f"满意率含市民网上评价（好差评）{doc['total'].get('online_ratings', 0)} 条，见 online_* 各列"
-    for row in ([["统计区间", f"{doc['from']} 至 {doc['to']}"], ["分组", doc["group_by"]],
-                 ["权重", ", ".join(f"{k}={v}" for k, v in doc["weights"].items())], ["网上评价", online], [],
-                 ["字段", "含义"]]
-                + [[key, COLUMN_LABELS.get(key, key)] for key in columns()]):
+    for row in _notes(doc, readable):
         xlsx_append(notes, row)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+GROUP_LABELS = {"department": "承办单位", "district": "区", "kind": "诉求类型", "channel": "受理渠道"}
+WEIGHT_LABELS = {"response": "响应率权重", "solved": "解决率权重", "satisfied": "满意率权重",
+                 "partly_solved": "部分解决折算", "basically_satisfied": "基本满意折算"}
+
+
+def _notes(doc: dict[str, Any], readable: bool) -> list[list[Any]]:
+    """The 说明 sheet: period, grouping, weights, and (for key-named exports) what each column means."""
+    if readable:
+        weights = "，".join(f"{WEIGHT_LABELS.get(k, k)} {v}" for k, v in doc["weights"].items())
+        return [["统计区间", f"{doc['from']} 至 {doc['to']}（北京时间）"],
+                ["分组", GROUP_LABELS.get(doc["group_by"], doc["group_by"])], ["权重", weights],
+                ["网上评价", f"满意率含市民网上评价（好差评）{doc['total'].get('online_ratings', 0)} 条"]]
+    online = f"满意率含市民网上评价（好差评）{doc['total'].get('online_ratings', 0)} 条，见 online_* 各列"
+    return ([["统计区间", f"{doc['from']} 至 {doc['to']}"], ["分组", doc["group_by"]],
+             ["权重", ", ".join(f"{k}={v}" for k, v in doc["weights"].items())], ["网上评价", online], [],
+             ["字段", "含义"]]
+            + [[key, COLUMN_LABELS.get(key, key)] for key in columns()])

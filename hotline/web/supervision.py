@@ -23,7 +23,7 @@ from hotline.web.auth import login_required, me
 from hotline.web.blueprint import bp, error_page
 from hotline.web.charts import bar_chart, percent
 
-GROUP_LABELS = {"department": "承办单位", "district": "区", "kind": "诉求类型", "channel": "受理渠道"}
+GROUP_LABELS = exports.GROUP_LABELS
 RATE_LABELS = {key: exports.COLUMN_LABELS[key] for key in rates.RATE_KEYS}
 COUNT_LABELS = {key: exports.COLUMN_LABELS[key] for key in rates.COUNTS}
 DEFAULT_METRIC = "on_time_closing_rate"
@@ -204,7 +204,7 @@ def supervision_export() -> Any:
     if fmt not in ("csv", "xlsx"):
         return error_page(400, "导出格式只能是电子表格或逗号分隔文件")
     doc = rates.metrics(db, period=q.period, group_by=q.group_by, now=utcnow())
-    body = exports.to_csv(doc) if fmt == "csv" else exports.to_xlsx(doc)
+    body = exports.to_csv(doc, readable=True) if fmt == "csv" else exports.to_xlsx(doc, readable=True)
     log_access(db, user=me(), action="export_metrics", now=utcnow(),
                detail={"format": fmt, "from": doc["from"], "to": doc["to"], "group_by": doc["group_by"],
                        "rows": len(doc["rows"]), "via": "page"})

@@ -59,7 +59,7 @@ def test_supervisor_drills_down_and_downloads_an_xlsx(browser, live_server, api,
     sheet = load_workbook(path)["指标"]
     header = [c.value for c in sheet[1]]
     rows = {r[0]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
-    assert rows["ecology"][header.index("sign_on_time_rate")] == 1.0
+    assert rows["市生态环境局"][header.index("及时签收率")] == 1.0
     row.locator('a[data-metric="sign_on_time_rate"]').click()
     page.wait_for_load_state()
     assert "/supervision/tickets" in page.url and "及时签收率" in page.locator("h1").inner_text()

@@ -58,9 +58,12 @@ def test_xlsx_and_csv_downloads_from_the_page_session_are_logged(api, app, pages
     sheet = load_workbook(io.BytesIO(xlsx.data))["指标"]
     rows = {r[0]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
     header = [c.value for c in sheet[1]]
-    assert rows["ecology"][header.index("on_time_closing_rate")] == 0.25
+    assert rows["市生态环境局"][header.index("按时办结率")] == 0.25  # Chinese headers and names on the page
+    assert rows["市生态环境局"][header.index("类别")] == "市直部门" and "合计" in rows
+    assert not [h for h in header if re.search(r"[A-Za-z]{2,}", h)]
     csv = get(pages, f"/supervision/export?format=csv&{PERIOD}&group_by=district")
     assert csv.status_code == 200 and csv.data.startswith("\ufeff".encode())
+    assert csv.data.decode("utf-8-sig").splitlines()[0].startswith("名称,类别,受理量")
     from sqlalchemy import select
 
     from hotline.auth.models import AccessLog
