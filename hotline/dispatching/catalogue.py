@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from hotline.departments.districts import check_district
 from hotline.departments.models import Department
 from hotline.dispatching.models import DispatchRule
 from hotline.errors import NotFound, ValidationError
@@ -69,6 +70,7 @@ def save_rule(session: Session, *, data: dict, actor: str, now: datetime, rule_k
     """Add a rule, or a new version of an existing one (the old row is retired, not changed)."""
     if not (data.get("keywords") or data.get("category") or data.get("district")):
         raise ValidationError("规则至少需要关键词、类别或区域之一")
+    check_district(session, name=data.get("district"))  # a rule names a district of the table, like intake
     version = catalogue_version(session) + 1
     if rule_key is not None:
         retire_rule(session, rule_key=rule_key, now=now)

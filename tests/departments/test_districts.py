@@ -127,3 +127,12 @@ def test_the_migration_seeds_districts_from_existing_district_governments(tmp_pa
         rows = connection.execute(sa.text("SELECT code, name, active FROM districts")).all()
     engine.dispose()
     assert [(code, name, bool(active)) for code, name, active in rows] == [("district_1", "甲区", True)]
+
+
+def test_a_catalogue_rule_names_a_district_of_the_table(api):
+    rule = {"name": "火星区停水", "keywords": "停水", "district": "火星区", "department": "water"}
+    refused = api.post("/catalogue", rule, user="admin")
+    assert refused.status_code == 422 and "火星区" in refused.get_json()["error"]["message"]
+    assert api.get("/catalogue", user="admin").get_json()["items"] == []
+    api.post("/districts", {"code": "huoxing", "name": "火星区"}, user="admin")
+    assert api.post("/catalogue", rule, user="admin").status_code == 201
