@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import render_template, request, url_for
+from flask import g, render_template, request, url_for
 
 from hotline.casework import desk
 from hotline.clock import utcnow
@@ -55,7 +55,7 @@ def dispatch_desk() -> Any:
     name = request.args.get("queue", "dispatch")
     if name not in QUEUE_LABELS:
         name = "dispatch"
-    counts = desk.queue_counts(db, user=user, now=now)
+    counts = _counts(user)
     items = [{"item": item, "forms": _forms(item, user, name)}
              for item in desk.queue(db, user=user, name=name, now=now)]
     html = render_template("web/desk.html", queue=name, labels=QUEUE_LABELS, counts=counts, items=items,
@@ -70,6 +70,13 @@ def _desk_counts() -> dict[str, Any]:
         user = page_user()
         if user is None or user.role == Role.DEPARTMENT:
             return {}
-        return desk.queue_counts(db_session(), user=user, now=utcnow())
+        return _counts(user)
 
     return {"desk_counts": counts, "desk_labels": QUEUE_LABELS}
+
+
+def _counts(user: User) -> dict[str, int]:
+    """The queue counts, computed once per request (the header and the page share them)."""
+    if "desk_counts" not in g:
+        g.desk_counts = desk.queue_counts(db_session(), user=user, now=utcnow())
+    return g.desk_counts
