@@ -1,1 +1,1 @@
-"""Privacy rules shared by every domain: scrubbing public text."""
+"""Privacy rules shared by every domain: scrubbing public text, what suggestions may show, the access log."""
