@@ -57,7 +57,7 @@ def strong_match(matches: list[dict[str, Any]], *, min_score: float | None = Non
                  min_ratio: float | None = None) -> bool:
     """Whether the best knowledge match is clearly the answer: a high score, well ahead of the next one."""
     config = current_app.config if has_app_context() else {}
-    min_score = float(config.get("KB_HOLD_MIN_SCORE", 60.0)) if min_score is None else min_score
+    min_score = float(config.get("KB_HOLD_MIN_SCORE", 18.0)) if min_score is None else min_score
     min_ratio = float(config.get("KB_HOLD_MIN_RATIO", 1.3)) if min_ratio is None else min_ratio
     scores = [float(m.get("score") or 0.0) for m in matches[:2]]
     if not scores or scores[0] < min_score:
