@@ -66,14 +66,33 @@ def _year() -> int:
     return int(raw) if raw.isdigit() and settings.YEAR_MIN <= int(raw) <= settings.YEAR_MAX else local(utcnow()).year
 
 
-def _context(year: int) -> dict[str, Any]:
+def _typed(form: Any, limits: dict[str, Any], weights: dict[str, Any], kind: str) -> None:
+    """Put what was typed into the refused form back in place of the stored values (in place)."""
+    if kind == settings.RATE_WEIGHTS:
+        weights.update({key: (form.get(key) or "")[:20] for key in WEIGHT_LABELS})
+        return
+    for urgency in URGENCIES:
+        for part in PARTS:
+            unit = form.get(f"{urgency}.{part}.unit")
+            limits[urgency][part] = {unit if unit in UNITS else "working_days":
+                                     (form.get(f"{urgency}.{part}.amount") or "")[:20]}
+    for name in ("max_extension_days", "escalate_after_working_days", "follow_up_working_days"):
+        limits[name] = (form.get(name) or "")[:20]
+
+
+def _context(year: int, form: Any = None) -> dict[str, Any]:
     db = db_session()
     limits = time_limits(db, year=year).to_dict()
-    return {"year": year, "limits": limits, "weights": weights_in_force(db, year), "urgencies": URGENCY_LABELS,
+    weights = weights_in_force(db, year)
+    percent: Any = round(limits["reminder_fraction"] * 100, 2)
+    if form is not None:
+        _typed(form, limits, weights, form.get("kind", ""))
+        percent = (form.get("reminder_percent") or "")[:20] if form.get("kind") == settings.TIME_LIMITS else percent
+    return {"year": year, "limits": limits, "weights": weights, "urgencies": URGENCY_LABELS,
             "parts": PARTS, "units": UNITS, "weight_labels": WEIGHT_LABELS,
             "limits_row": settings.override_row(db, kind=settings.TIME_LIMITS, year=year),
             "weights_row": settings.override_row(db, kind=settings.RATE_WEIGHTS, year=year),
-            "reminder_percent": round(limits["reminder_fraction"] * 100, 2)}
+            "reminder_percent": percent}
 
 
 @bp.get("/admin/limits")
@@ -92,7 +111,7 @@ def admin_limits_save() -> Any:
         values = limits_from_form(request.form) if kind == settings.TIME_LIMITS else weights_from_form(request.form)
         settings.save_override(db, kind=kind, year=year, values=values, actor=me().username, now=utcnow())
     except ValidationError as exc:
-        return refused(exc, TEMPLATE, lambda: _context(year))
+        return refused(exc, TEMPLATE, lambda: _context(year, request.form))
     db.commit()
     what = "时限" if kind == settings.TIME_LIMITS else "考核权重"
     flash(f"已保存 {year} 年的{what}，此后的计算按新设置执行", "success")

@@ -82,6 +82,8 @@ def test_bad_values_are_refused_in_chinese_and_nothing_is_stored(pages, app, kin
     response = admin.post("/admin/limits", data={**form, **change})
     assert response.status_code == 422
     assert message in text(response)
+    shown = page_form(text(response), kind)
+    assert all(shown[name] == value for name, value in change.items() if name in shown and not name.endswith(".unit"))  # what was typed stays
     from hotline.db import session
     from hotline.settings.models import YearSetting
 
