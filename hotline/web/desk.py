@@ -55,10 +55,11 @@ def dispatch_desk() -> Any:
     name = request.args.get("queue", "dispatch")
     if name not in QUEUE_LABELS:
         name = "dispatch"
-    counts = _counts(user)
+    counts = desk.queue_counts(db, user=user, now=now)
+    g.desk_counts = counts
     items = [{"item": item, "forms": _forms(item, user, name)}
              for item in desk.queue(db, user=user, name=name, now=now)]
-    html = render_template("web/desk.html", queue=name, labels=QUEUE_LABELS, counts=counts, items=items,
+    html = render_template("web/desk.html", queue=name, labels=QUEUE_LABELS, desk_queue_counts=counts, items=items,
                            back=url_for("web.dispatch_desk", queue=name), names=dict(departments()))
     db.commit()
     return html
@@ -76,7 +77,8 @@ def _desk_counts() -> dict[str, Any]:
 
 
 def _counts(user: User) -> dict[str, int]:
-    """The queue counts, computed once per request (the header and the page share them)."""
+    """The header's queue counts: the desk page's own when it computed them, else the cheap ones
+    (the duplicate count needs a similarity search per waiting ticket, so only the desk shows it)."""
     if "desk_counts" not in g:
-        g.desk_counts = desk.queue_counts(db_session(), user=user, now=utcnow())
+        g.desk_counts = desk.queue_counts(db_session(), user=user, now=utcnow(), duplicates=False)
     return g.desk_counts

@@ -19,6 +19,8 @@ def test_dispatcher_rules_on_a_return_and_redispatches_where_suggested(browser, 
     page = dispatcher.page
     expect(page.locator("#count-desk-returns")).to_have_text("1")
     page.click("header nav >> text=派单台")
+    expect(page.locator("#queue-count-returns")).to_have_text("1")
+    expect(page.locator("#queue-count-duplicates")).to_have_text("0")
     page.click("#queue-returns")
     card = page.locator(f"#desk-{ticket['id']}")
     expect(card.locator(".suggested")).to_have_text("市水务局")

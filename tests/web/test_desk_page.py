@@ -33,6 +33,7 @@ def test_queues_count_what_waits_and_show_it_in_the_header(pages, api):
     header = re.search(r'<header.*?</header>', html, re.S).group(0)
     for key, count in (("dispatch", 1), ("returns", 1), ("review", 1)):
         assert re.search(rf'id="count-desk-{key}">{count}<', header), key
+        assert re.search(rf'id="queue-count-{key}">{count}<', html), key  # the desk's own queue bar
     assert waiting["number"] in html and returned["number"] not in html
     returns = text(client.get("/desk?queue=returns"))
     assert returned["number"] in returns and "供水管网不属本局职责" in returns and "市水务局" in returns
@@ -48,7 +49,9 @@ def test_duplicates_to_decide_are_a_queue_of_their_own(pages, api):
                         address="幸福路12号")
     assert second["duplicates"], "the demo settings should find the duplicate"
     html = text(pages.client("dispatcher").get("/desk?queue=duplicates"))
-    assert re.search(r'id="count-desk-duplicates">1<', html)
+    assert re.search(r'id="queue-count-duplicates">1<', html)
+    elsewhere = text(pages.client("dispatcher").get("/tickets"))  # a cheap header: no similarity searches
+    assert 'id="count-desk-dispatch">1<' in elsewhere and "count-desk-duplicates" not in elsewhere
     assert second["number"] in html and first["number"] in html and 'data-move="merge"' in html
 
 
