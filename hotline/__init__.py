@@ -9,7 +9,10 @@ from flask import Flask
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app: configuration, database, error handlers, API blueprints and CLI commands."""
-    from hotline import models  # noqa: F401  (registers every table on the metadata)
+    from hotline import (
+        models,  # noqa: F401  (registers every table on the metadata)
+        refdata,  # noqa: F401  (its session listeners invalidate the reference caches)
+    )
     from hotline.access import init_access
     from hotline.cli import register_cli
     from hotline.config import load_config

@@ -73,6 +73,10 @@ SETTINGS: dict[str, tuple[Any, Callable[[str], Any]]] = {
     "HOTLINE_MODEL_DIR": (str(INSTANCE_DIR / "models"), str),
     "TZ": ("Asia/Shanghai", str),
     "TOKEN_TTL_HOURS": (12, int),
+    # Reference tables kept per process (hotline.refdata): invalidated through Redis on every committed
+    # change; an entry is also reloaded after this many seconds (changes made outside the app).
+    "REFDATA_CACHE": (True, _bool),
+    "REFDATA_MAX_AGE": (60.0, float),
     # Login throttling (hotline.auth.throttle): failures per account / per client address in a window.
     "LOGIN_MAX_FAILURES_PER_ACCOUNT": (5, int),
     "LOGIN_MAX_FAILURES_PER_ADDRESS": (50, int),

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from flask import current_app, has_app_context
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from hotline.casework.text import PreparedText, prepare
@@ -18,6 +19,7 @@ from hotline.knowledge.search import search_published
 from hotline.supervision.duplicates import at_intake, remember
 from hotline.tickets import service
 from hotline.tickets.enums import Kind
+from hotline.tickets.models import Ticket
 from hotline.tickets.service import Intake
 from hotline.tickets.transitions import Rules
 
@@ -30,15 +32,23 @@ def receive_with_help(session: Session, *, data: dict[str, Any], actor: User, ru
     """Receive a ticket and attach what helps the operator decide (suggestions, answers, duplicates);
     ``hold`` keeps it for the operator instead of auto-dispatching (the citizen channels).
 
-    The content is segmented once; classifier, knowledge search and duplicate signature share the words."""
+    The content is segmented once; classifier, knowledge search and duplicate signature share the words.
+    Knowledge matches and the model's suggestions only read (the process's index and model; the index's
+    version token is kept by hotline.refdata), so they run before anything is written and need no
+    savepoint: the suggestions go into the ticket's INSERT, and a savepoint is opened only to dispatch."""
     check_district(session, name=data.get("district"))
-    result = service.receive(session, data=data, actor=actor, rules=rules, idempotency_key=idempotency_key)
+    service.check_may_receive(actor)
+    content = data["content"]
+    text = prepare(content)
+    knowledge = _read_only("knowledge matches", lambda: search_published(
+        session, content, k=5, now=rules.now, words=text.words), [])
+    proposal = _read_only("dispatch suggestions", lambda: decide.propose(content, words=text.words), None)
+    result = service.receive(session, data=data, actor=actor, rules=rules, idempotency_key=idempotency_key,
+                             suggestions=proposal.suggestions if proposal else None,
+                             model_version=proposal.model_version if proposal else None)
     ticket = result.ticket
-    text = prepare(ticket.content)
     duplicates = _optional(session, "duplicates", lambda: _duplicates(session, result, text, rules, actor), [])
     result.extras["duplicates"] = duplicates
-    knowledge = _optional(session, "knowledge matches", lambda: search_published(
-        session, ticket.content, k=5, now=rules.now, words=text.words), [])
     result.extras["knowledge"] = knowledge
     hint = suggest_urgency(ticket.content)
     result.extras["urgency_suggestion"] = {"urgency": hint.urgency.value, "reason": hint.reason} if hint else None
@@ -47,10 +57,22 @@ def receive_with_help(session: Session, *, data: dict[str, Any], actor: User, ru
         # consultation the knowledge base answers: the operator may close it on the call (直办).
         answerable = ticket.kind == Kind.CONSULTATION and strong_match(knowledge)
         result.extras["held_for_answer"] = answerable
-        result.extras.update(_optional(session, "dispatch suggestions", lambda: decide.propose_and_dispatch(
-            session, ticket=ticket, rules=rules, hold=hold or bool(duplicates) or answerable,
-            words=text.words), {"auto_dispatch": None}))
+        result.extras.update(_auto_dispatch(session, ticket, proposal, rules,
+                                            held=hold or bool(duplicates) or answerable))
     return result
+
+
+def _auto_dispatch(session: Session, ticket: Ticket, proposal: decide.Proposal | None, rules: Rules, *,
+                   held: bool) -> dict[str, Any]:
+    """Dispatch where a rule or the sure model says, in a savepoint opened only when there is a dispatch."""
+    if proposal is None or held:
+        return {"auto_dispatch": None}
+    decision = _read_only("dispatch decision", lambda: decide.decide(session, ticket=ticket,
+                                                                         proposal=proposal), None)
+    if decision is None:
+        return {"auto_dispatch": None}
+    return _optional(session, "auto-dispatch", lambda: decide.dispatch(
+        session, ticket=ticket, decision=decision, rules=rules), {"auto_dispatch": None})
 
 
 def strong_match(matches: list[dict[str, Any]], *, min_score: float | None = None,
@@ -73,6 +95,20 @@ def _duplicates(session: Session, result: Intake, text: PreparedText, rules: Rul
     if result.created:
         remember(session, ticket=result.ticket, signature=text.signature)
     return found
+
+
+def _read_only(what: str, compute: Callable[[], T], fallback: T) -> T:
+    """Read-only help (no savepoint): on failure, log and go without it.
+
+    A database error is the database failing, not the help: it is raised, like a failing district check,
+    because the transaction it aborted cannot store the ticket either."""
+    try:
+        return compute()
+    except SQLAlchemyError:
+        raise
+    except Exception:
+        log.exception("intake: %s failed; the ticket is received without them", what)
+        return fallback
 
 
 def _optional(session: Session, what: str, compute: Callable[[], T], fallback: T) -> T:

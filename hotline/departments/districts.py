@@ -7,6 +7,7 @@ import re
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hotline import refdata
 from hotline.departments.models import District
 from hotline.errors import Conflict, NotFound, ValidationError
 
@@ -22,8 +23,11 @@ def list_districts(session: Session, *, active_only: bool = False) -> list[Distr
 
 
 def district_names(session: Session) -> list[str]:
-    """The names of the active districts, for form selects and intake checks."""
-    return [d.name for d in list_districts(session, active_only=True)]
+    """The names of the active districts, for form selects and intake checks (kept per process until
+    the districts change: hotline.refdata)."""
+    names = refdata.cached(session, "districts",
+                           lambda: tuple(d.name for d in list_districts(session, active_only=True)))
+    return list(names)
 
 
 def check_district(session: Session, *, name: str | None) -> str | None:

@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from hotline import refdata
 from hotline.departments.districts import check_district
 from hotline.departments.models import Department
 from hotline.dispatching.models import DispatchRule
@@ -29,12 +30,22 @@ class RuleMatch:
     department: str
 
 
-def keywords_of(rule: DispatchRule) -> list[str]:
+@dataclass(frozen=True)
+class ActiveRule:
+    """An active rule's conditions and what it decides, detached from any session (kept per process)."""
+
+    keywords: str
+    category: str | None
+    district: str | None
+    decides: RuleMatch
+
+
+def keywords_of(rule: DispatchRule | ActiveRule) -> list[str]:
     """The rule's keywords as a list."""
     return [k for k in SPLIT.split(rule.keywords or "") if k]
 
 
-def matches(rule: DispatchRule, *, text: str, kind: str | None, district: str | None) -> bool:
+def matches(rule: DispatchRule | ActiveRule, *, text: str, kind: str | None, district: str | None) -> bool:
     """A rule matches when every condition it sets holds (keywords: any one of them)."""
     words = keywords_of(rule)
     if words and not any(word in text for word in words):
@@ -46,12 +57,22 @@ def matches(rule: DispatchRule, *, text: str, kind: str | None, district: str | 
 
 def match(session: Session, *, text: str, kind: str | None, district: str | None) -> RuleMatch | None:
     """The highest-priority active rule matching the request, if any."""
-    rules = session.scalars(select(DispatchRule).where(DispatchRule.active.is_(True))
-                            .order_by(DispatchRule.priority, DispatchRule.id))
-    for rule in rules:
+    for rule in active_rules(session):
         if matches(rule, text=text, kind=kind, district=district):
-            return RuleMatch(rule.id, rule.rule_key, rule.version, rule.name, rule.department.code)
+            return rule.decides
     return None
+
+
+def active_rules(session: Session) -> tuple[ActiveRule, ...]:
+    """The active rules in priority order (kept per process until the catalogue changes: hotline.refdata)."""
+
+    def load() -> tuple[ActiveRule, ...]:
+        rules = session.scalars(select(DispatchRule).where(DispatchRule.active.is_(True))
+                                .order_by(DispatchRule.priority, DispatchRule.id))
+        return tuple(ActiveRule(r.keywords, r.category, r.district,
+                                RuleMatch(r.id, r.rule_key, r.version, r.name, r.department.code)) for r in rules)
+
+    return refdata.cached(session, "catalogue", load)
 
 
 def catalogue_version(session: Session) -> int:

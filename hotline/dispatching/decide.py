@@ -2,53 +2,78 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hotline.departments.models import Department
+from hotline import refdata
+from hotline.departments.lookup import active_departments
 from hotline.dispatching import catalogue, monitor
-from hotline.dispatching.suggest import suggest
+from hotline.dispatching.suggest import Suggestion, suggest
 from hotline.tickets.enums import Action, Status
 from hotline.tickets.models import Ticket
 from hotline.tickets.transitions import Rules, transition
 
 
-def propose_and_dispatch(session: Session, *, ticket: Ticket, rules: Rules, hold: bool = False,
-                         words: list[str] | None = None) -> dict[str, Any]:
-    """Store the suggestions on the ticket and auto-dispatch it when a rule or a sure model says where
-    (unless `hold`: the operator must look at it first). `words`: the content already segmented."""
-    found, model = suggest(ticket.content, k=3, words=words)
-    ticket.suggestions = [{"department": s.department, "confidence": s.confidence} for s in found]
-    ticket.model_version = getattr(model, "version", None)
-    extras: dict[str, Any] = {"auto_dispatch": None}  # the suggestions are on the ticket itself
-    if ticket.status != Status.RECEIVED or hold or ticket.reported_department_id is not None:
-        return extras  # the operator already chose a department, or must decide (always for a report)
+@dataclass(frozen=True)
+class Proposal:
+    """The model's suggestions for a request (stored with the new ticket) and the model that made them."""
+
+    suggestions: list[dict[str, Any]] = field(default_factory=list)
+    model_version: str | None = None
+    best: Suggestion | None = None
+    model: Any = None
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Where a received ticket goes at once, why (the event's payload) and the event's note."""
+
+    department: str
+    payload: dict[str, Any]
+    note: str
+
+
+def propose(content: str, *, words: list[str] | None = None) -> Proposal:
+    """The model's top-3 departments for the content, computed before the ticket is stored (no SQL).
+    `words`: the content already segmented."""
+    found, model = suggest(content, k=3, words=words)
+    return Proposal([{"department": s.department, "confidence": s.confidence} for s in found],
+                    getattr(model, "version", None), found[0] if found else None, model)
+
+
+def decide(session: Session, *, ticket: Ticket, proposal: Proposal) -> Decision | None:
+    """Where a rule or a sure model dispatches the received ticket (None: the operator decides; always for
+    a report on a department). Reads only what the process keeps (hotline.refdata)."""
+    if ticket.status != Status.RECEIVED or ticket.reported_department_id is not None:
+        return None
     rule = catalogue.match(session, text=ticket.content, kind=ticket.kind, district=ticket.district)
     if rule is not None:
-        decision = {"by": "catalogue", "rule": asdict(rule), "department": rule.department}
-    elif found and model is not None and (threshold := _in_force(session, model)) is not None \
-            and found[0].confidence >= threshold and _known(session, found[0].department):
-        decision = {"by": "model", "department": found[0].department, "confidence": found[0].confidence,
-                    "threshold": threshold, "model_threshold": model.threshold, "model_version": model.version}
-    else:
-        return extras
+        return Decision(rule.department, {"by": "catalogue", "rule": asdict(rule), "department": rule.department},
+                        f"按派单目录「{rule.name}」派单")
+    best, model = proposal.best, proposal.model
+    if best is None or model is None:
+        return None
+    threshold = _in_force(session, model)
+    if threshold is None or best.confidence < threshold or best.department not in active_departments(session):
+        return None
+    return Decision(best.department, {"by": "model", "department": best.department, "confidence": best.confidence,
+                                      "threshold": threshold, "model_threshold": model.threshold,
+                                      "model_version": model.version}, "自动派单")
+
+
+def dispatch(session: Session, *, ticket: Ticket, decision: Decision, rules: Rules) -> dict[str, Any]:
+    """Auto-dispatch the ticket as decided; the extras POST /tickets answers with."""
     ticket.auto_dispatched = True
     transition(session, ticket=ticket, action=Action.DISPATCH, actor=None, rules=rules,
-               data={"department": decision["department"], "auto": True, "decision": decision},
-               note="自动派单" if decision["by"] == "model" else f"按派单目录「{rule.name}」派单")
-    extras["auto_dispatch"] = decision
-    return extras
-
-
-def _known(session: Session, code: str) -> bool:
-    return session.scalar(select(Department.id).where(Department.code == code,
-                                                      Department.active.is_(True))) is not None
+               data={"department": decision.department, "auto": True, "decision": decision.payload},
+               note=decision.note)
+    return {"auto_dispatch": decision.payload}
 
 
 def _in_force(session: Session, model: Any) -> float | None:
-    """The model's threshold as the live monitor leaves it: raised, or None while auto-dispatch is paused."""
-    state = monitor.control(session, model_version=model.version)
+    """The model's threshold as the live monitor leaves it: raised, or None while auto-dispatch is paused
+    (the monitor's decision is kept per process until it makes a new one: hotline.refdata)."""
+    state = refdata.cached(session, f"monitor:{model.version}", lambda: monitor.control(session, model_version=model.version))
     return None if state.paused else max(model.threshold, state.threshold or 0.0)

@@ -1,9 +1,10 @@
 """Search of published articles and their use on a call.
 
-Each process keeps one built index (knowledge_base.IndexCache). Before every search one aggregate
-SELECT reads a version token from the database; any saved change of any article (publish, edit, retire,
-expiry dates) bumps an article's `version`, so the token changes and the next search in every web
-process rebuilds from the database. Nothing is shared in memory between hosts.
+Each process keeps one built index (knowledge_base.IndexCache). One aggregate SELECT reads a version
+token from the database; any saved change of any article (publish, edit, retire, expiry dates) bumps an
+article's `version`, so the token changes and the next search in every web process rebuilds from the
+database. The token is kept by hotline.refdata until a committed change of kb_articles bumps the
+shared generation, so most searches read no table. Nothing is shared in memory between hosts.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from hotline import refdata
 from hotline.clock import local, utcnow
 from hotline.errors import Conflict, ValidationError
 from hotline.knowledge.models import Article
@@ -51,7 +53,9 @@ def _docs(session: Session, *, published_only: bool) -> list[ArticleDoc]:
 def current_index(session: Session, *, published_only: bool = True) -> SearchIndex:
     """This process's index, rebuilt from the database only when the token changed."""
     cache = CACHE if published_only else ALL_CACHE
-    token = index_token(session, published_only=published_only)
+    # The token itself is kept until an article changes (hotline.refdata), so a search reads no table.
+    token = refdata.cached(session, f"kb_index_token:{published_only}",
+                           lambda: index_token(session, published_only=published_only))
     return cache.get(token, lambda: _docs(session, published_only=published_only))
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotline.deadlines import policy
+from hotline.departments.lookup import active_department
 from hotline.departments.models import Department
 from hotline.errors import Conflict, ValidationError
 from hotline.tickets import approvals
@@ -27,7 +28,7 @@ Effect = Callable[[Session, Ticket, dict[str, Any], "Rules"], dict[str, Any]]
 
 
 def _department(session: Session, code: str) -> Department:
-    dept = session.scalar(select(Department).where(Department.code == code, Department.active.is_(True)))
+    dept = active_department(session, code=code)
     if dept is None:
         raise ValidationError(f"department: 未知承办单位 {code!r}", details=[{"field": "department"}])
     return dept

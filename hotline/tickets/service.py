@@ -46,11 +46,19 @@ def find_idempotent(session: Session, *, user: User, key: str, data: dict[str, A
     return session.get(Ticket, row.ticket_id)
 
 
-def receive(session: Session, *, data: dict[str, Any], actor: User, rules: Rules,
-            idempotency_key: str | None = None) -> Intake:
-    """受理: store the request and its first event; dispatch at once when a department is given."""
+def check_may_receive(actor: User) -> None:
+    """Only the intake roles and the citizen channels' users create tickets (403 otherwise)."""
     if actor.role not in INTAKE_ROLES and actor.role != Role.CHANNEL:
         raise Forbidden(f"角色 {actor.role} 不能受理工单")
+
+
+def receive(session: Session, *, data: dict[str, Any], actor: User, rules: Rules,
+            idempotency_key: str | None = None, suggestions: list[dict[str, Any]] | None = None,
+            model_version: str | None = None) -> Intake:
+    """受理: store the request and its first event; dispatch at once when a department is given.
+
+    `suggestions`/`model_version`: the dispatch model's proposal, stored with the new ticket."""
+    check_may_receive(actor)
     if idempotency_key:
         existing = find_idempotent(session, user=actor, key=idempotency_key, data=data)
         if existing is not None:
@@ -64,7 +72,7 @@ def receive(session: Session, *, data: dict[str, Any], actor: User, rules: Rules
         kind=data.get("kind", Kind.REPORT if reported is not None else Kind.CONSULTATION),
         urgency=data.get("urgency", Urgency.NORMAL), district=data.get("district"),
         address=data.get("address"), received_by_id=actor.id, received_at=rules.now, updated_at=rules.now,
-        assisting=[], suggestions=[],
+        assisting=[], suggestions=suggestions or [], model_version=model_version,
     )
     session.add(ticket)
     session.flush()
