@@ -25,7 +25,9 @@ from hotline.web.blueprint import bp, error_page
 from hotline.web.common import departments, page_size
 from knowledge_base.models import STATUSES, ArticleRecord
 
-KB_ROLES = (Role.SUPERVISOR, Role.ADMIN)
+KB_ROLES = (Role.SUPERVISOR, Role.ADMIN)  # reviewers: every article, publish, import and export
+# Department staff propose and change their own unit's articles and send them for review (DESIGN §5).
+KB_EDITORS = (Role.DEPARTMENT, Role.SUPERVISOR, Role.ADMIN)
 LIST, NEW, DETAIL = "web/admin/kb_list.html", "web/admin/kb_new.html", "web/admin/kb_article.html"
 SPLIT = re.compile(r"[、,，;；\s]+")
 ACTION_LABELS = {"create": "新建", "edit": "修改", "import": "导入", "submit": "送审", "approve": "审核发布",
@@ -76,7 +78,7 @@ def _filters() -> tuple[service.ArticleFilter, int]:
 
 
 @bp.get("/admin/kb")
-@login_required(*KB_ROLES)
+@login_required(*KB_EDITORS)
 def admin_kb() -> Any:
     """Every article with its state, use and feedback, filtered by state, unit and words."""
     filters, page = _filters()
@@ -88,19 +90,29 @@ def admin_kb() -> Any:
                            usable=lambda a: usable_problem(a, utcnow()) is None)
 
 
+def own_units() -> list[tuple[str, str]]:
+    """The units the user may write articles for: their own for department staff, every one for reviewers."""
+    user = me()
+    if user.role == Role.DEPARTMENT:
+        return [(user.department.code, user.department.name)] if user.department else []
+    return departments()
+
+
 def _new_page(values: dict[str, str] | None = None) -> dict[str, Any]:
-    return {"values": values or {}, "departments": departments(), "statuses": STATUS_LABELS}
+    statuses = STATUS_LABELS if me().role in KB_ROLES else {k: STATUS_LABELS[k] for k in ("draft", "review")}
+    return {"values": values or {}, "departments": own_units(), "statuses": statuses,
+            "reviewer": me().role in KB_ROLES}
 
 
 @bp.get("/admin/kb/new")
-@login_required(*KB_ROLES)
+@login_required(*KB_EDITORS)
 def admin_kb_new() -> Any:
     """The form for a new article."""
     return render_template(NEW, **_new_page())
 
 
 @bp.post("/admin/kb/new")
-@login_required(*KB_ROLES)
+@login_required(*KB_EDITORS)
 def admin_kb_create() -> Any:
     """Create an article as a draft, for review, or published at once."""
     form, db = request.form, db_session()
@@ -121,7 +133,8 @@ def admin_kb_create() -> Any:
 def _detail(article: Article) -> dict[str, Any]:
     db = db_session()
     return {"a": article, "versions": list(reversed(service.versions_of(db, article))),
-            "tasks": service.open_tasks(db, article_id=article.id), "departments": departments(),
+            "tasks": service.open_tasks(db, article_id=article.id), "departments": own_units(),
+            "reviewer": me().role in KB_ROLES,
             "statuses": STATUS_LABELS, "action_labels": ACTION_LABELS, "field_names": KB_FIELD_NAMES,
             "problem": usable_problem(article, utcnow())}
 
@@ -134,7 +147,7 @@ def _article(article_id: int) -> Article | None:
 
 
 @bp.get("/admin/kb/<int:article_id>")
-@login_required(*KB_ROLES)
+@login_required(*KB_EDITORS)
 def admin_kb_article(article_id: int) -> Any:
     """One article: its content to edit, the moves its state allows, its versions and open review tasks."""
     article = _article(article_id)
@@ -149,7 +162,7 @@ def _version() -> int | None:
 
 
 @bp.post("/admin/kb/<int:article_id>")
-@login_required(*KB_ROLES)
+@login_required(*KB_EDITORS)
 def admin_kb_edit(article_id: int) -> Any:
     """Save the content as a new version (a stale page is refused: someone changed it meanwhile)."""
     article, db = _article(article_id), db_session()
@@ -167,7 +180,7 @@ def admin_kb_edit(article_id: int) -> Any:
 
 
 @bp.post("/admin/kb/<int:article_id>/<move>")
-@login_required(*KB_ROLES)
+@login_required(*KB_EDITORS)
 def admin_kb_move(article_id: int, move: str) -> Any:
     """送审, 审核发布, 退回修改 (with a note), 下线, 恢复历史版本."""
     article, db, form, action = _article(article_id), db_session(), request.form, move

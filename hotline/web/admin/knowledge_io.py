@@ -10,13 +10,14 @@ from sqlalchemy import select
 from hotline.auth.service import log_access
 from hotline.clock import local, utcnow
 from hotline.db import session as db_session
+from hotline.departments.roles import Role
 from hotline.errors import ApiError, ValidationError
 from hotline.knowledge import service, transfer
 from hotline.knowledge.models import Article
 from hotline.knowledge.workflow import STATUS_LABELS
 from hotline.parsing import bad_text
 from hotline.web.admin.common import refused
-from hotline.web.admin.knowledge import KB_FIELD_NAMES, KB_ROLES
+from hotline.web.admin.knowledge import KB_EDITORS, KB_FIELD_NAMES, KB_ROLES
 from hotline.web.auth import login_required, me
 from hotline.web.blueprint import bp
 from knowledge_base.models import STATUSES
@@ -28,15 +29,21 @@ MAX_UPLOAD = 5 * 1024 * 1024
 
 
 def _review_context() -> dict[str, Any]:
-    db = db_session()
-    waiting = list(db.scalars(select(Article).where(Article.status == "review").order_by(Article.updated_at)))
-    tasks = service.open_tasks(db)
+    """Submitted articles and open review tasks: every unit's for reviewers, their own for department staff."""
+    db, user = db_session(), me()
+    own = user.department_id if user.role == Role.DEPARTMENT else None
+    query = select(Article).where(Article.status == "review").order_by(Article.updated_at)
+    if user.role == Role.DEPARTMENT:
+        query = query.where(Article.department_id == (own or 0))
+    waiting = list(db.scalars(query))
+    tasks = service.open_tasks(db, department_id=own) if own or user.role != Role.DEPARTMENT else []
     articles = {a.id: a for a in db.scalars(select(Article).where(Article.id.in_({t.article_id for t in tasks})))}
-    return {"waiting": waiting, "tasks": [(t, articles.get(t.article_id)) for t in tasks], "reasons": TASK_REASONS}
+    return {"waiting": waiting, "tasks": [(t, articles.get(t.article_id)) for t in tasks], "reasons": TASK_REASONS,
+            "reviewer": user.role in KB_ROLES}
 
 
 @bp.get("/admin/kb/review")
-@login_required(*KB_ROLES)
+@login_required(*KB_EDITORS)
 def admin_kb_review() -> Any:
     """审核队列: articles submitted for review, and review tasks (expiring, often unhelpful)."""
     return render_template(REVIEW, **_review_context())

@@ -149,8 +149,33 @@ def test_the_list_filters_by_state_and_words(pages, api):
     assert "燃气表欠费停气后如何恢复供气" not in text(pages.client("supervisor").get("/admin/kb?status=retired"))
 
 
-@pytest.mark.parametrize("user", ["operator", "dept_gas", "dispatcher"])
-def test_only_supervisors_and_admins_open_the_knowledge_pages(pages, user):
+@pytest.mark.parametrize("user", ["operator", "followup", "dispatcher"])
+def test_only_departments_supervisors_and_admins_open_the_knowledge_pages(pages, user):
     client = pages.client(user)
     for path in ("/admin/kb", "/admin/kb/review", "/admin/kb/import", "/admin/kb/1", "/admin/kb/export"):
         assert client.get(path).status_code == 403, path
+
+
+def test_department_staff_propose_their_own_articles_and_cannot_publish(pages, api):
+    other = create(api, user="dept_water", status=None, title="自来水水压低怎么办", department="water",
+                   questions=["水压低"], tags=["供水"])
+    gas = pages.client("dept_gas")
+    page = text(gas.get("/admin/kb/new"))
+    assert "滨江燃气集团" in page and "市水务局" not in page and "已发布" not in page  # own unit, no publishing
+    response = gas.post("/admin/kb/new", data={**FORM, "title": "燃气灶点不着火怎么办", "department": "gas",
+                                               "status": "draft"})
+    assert response.status_code == 302
+    article_id = article_id_of(response.headers["Location"])
+    page = text(gas.get(f"/admin/kb/{article_id}"))
+    assert "送审" in page and "审核发布" not in page and "下线" not in page
+    assert gas.post(f"/admin/kb/{article_id}/submit", data={"version": "1"}).status_code == 302
+    queue = text(gas.get("/admin/kb/review"))
+    assert "燃气灶点不着火怎么办" in queue and "等待督办审核" in queue and other["title"] not in queue
+    refused = gas.post(f"/admin/kb/{article_id}/approve", data={"version": "2"})
+    assert refused.status_code == 403 and "只有督办或管理员" in text(refused)
+    assert other["title"] not in text(gas.get("/admin/kb?status=draft"))  # another unit's draft stays hidden
+    assert gas.get(f"/admin/kb/{other['id']}").status_code == 404
+    foreign = gas.post("/admin/kb/new", data={**FORM, "title": "水费怎么交", "department": "water"})
+    assert foreign.status_code == 403 and "只能提交或修改本单位的知识条目" in text(foreign)
+    for path in ("/admin/kb/import", "/admin/kb/export"):
+        assert gas.get(path).status_code == 403
