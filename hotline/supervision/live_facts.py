@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 from flask import current_app, has_app_context
@@ -18,10 +19,10 @@ from sqlalchemy.orm import Session
 from hotline.deadlines.calendar import WorkCalendar
 from hotline.deadlines.policy import TimeLimits
 from hotline.supervision.counts import COUNTS
-from hotline.supervision.facts import Fact, facts_of
+from hotline.supervision.facts import Fact, facts_from_rows, facts_of
 from hotline.supervision.models import rate_facts
 from hotline.supervision.periods import Period
-from hotline.tickets.enums import Action
+from hotline.tickets.enums import Action, Status
 from hotline.tickets.models import Ticket, TicketEvent
 from hotline.tickets.transitions import Rules, on_move
 
@@ -61,10 +62,37 @@ def refresh(session: Session, *, ticket_ids: Iterable[int], calendar: WorkCalend
 
 def after_move(session: Session, ticket: Ticket, event: TicketEvent, rules: Rules) -> None:
     """Bookkeeping of every move: the ticket's facts (and a merge primary's citizens) rewritten."""
+    if event.action == Action.RECEIVE.value and _plain_new(ticket):
+        _write_received(session, ticket=ticket, rules=rules)
+        return
     ids = [ticket.id]
     if event.action == Action.MERGE.value and ticket.merged_into_id is not None:
         ids.append(ticket.merged_into_id)
     refresh(session, ticket_ids=ids, calendar=rules.calendar, limits=rules.limits)
+
+
+def _plain_new(ticket: Ticket) -> bool:
+    """A just-received ticket that no other row names yet and that counts in the rates as it stands."""
+    return (ticket.department_id is None and ticket.kb_article_id is None and not ticket.invalid
+            and not ticket.excluded and ticket.merged_into_id is None and ticket.status != Status.MERGED)
+
+
+def _write_received(session: Session, *, ticket: Ticket, rules: Rules) -> None:
+    """The facts of a ticket just received, from the ticket in hand: no facts of it are stored yet, no
+    ticket is merged into it and 受理 is no event the facts read, so `refresh`'s DELETE and its three
+    SELECTs would find nothing but this row (the same `facts_from_rows` derives it)."""
+    row = SimpleNamespace(id=ticket.id, code=None, answered_by=None, district=ticket.district,
+                          kind=_plain(ticket.kind), channel=_plain(ticket.channel), urgency=_plain(ticket.urgency),
+                          received_at=ticket.received_at, reply_due_at=ticket.reply_due_at,
+                          replied_at=ticket.replied_at, close_reason=_plain(ticket.close_reason))
+    facts = facts_from_rows(tickets=[row], events={}, period=ALL_TIME, now=ALL_TIME.end, calendar=rules.calendar,
+                            limits=rules.limits, repeat_times=repeat_times())
+    if facts:
+        session.execute(insert(rate_facts), [fact_row(f) for f in facts])
+
+
+def _plain(value: Any) -> Any:
+    return str(value) if value is not None else None  # enum members stored as the strings a query returns
 
 
 def install() -> None:
