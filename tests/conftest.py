@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
 
 from tests.support.model import promote, small_model_dir  # noqa: F401  (fixtures for every test)
 from tests.support.redis_server import RedisServer
@@ -83,6 +84,8 @@ def database_url(suite_postgres: Any, request: pytest.FixtureRequest, tmp_path: 
 
     scratch, engine, snapshot = suite_postgres
     snapshot.restore(engine, Base.metadata)
+    # Throttles and limits are namespaced by the database URL, which every test shares here: start clean.
+    redis.Redis.from_url(request.getfixturevalue("redis_url")).flushdb()
     return scratch.url
 
 
