@@ -102,3 +102,19 @@ def test_the_new_ticket_page_offers_direct_answer_and_feedback(pages, promote):
     html = text(client.get(response.headers["Location"]))
     assert "知识库有明确答案，未自动派单" in html and 'data-move="resolve-on-call"' in html
     assert "有帮助" in html and "没帮助" in html
+
+
+def test_feedback_from_the_new_ticket_page_goes_back_to_it(pages, app, api):
+    from hotline.db import session
+    from hotline.knowledge.models import Article
+
+    ticket = api.create(content=FUND, kind="consultation")
+    with app.app_context():
+        article = session().scalars(select(Article).where(Article.title == "租房提取住房公积金")).one()
+        before, article_id = article.not_helped_count, article.id
+    client = pages.client("operator")
+    response = client.post(f"/console/kb/{article_id}/feedback", data={"helped": "0", "ticket_id": ticket["id"]})
+    assert response.headers["Location"] == f"/console/tickets/{ticket['id']}"
+    assert "已记录：没帮助" in text(client.get(response.headers["Location"]))
+    with app.app_context():
+        assert session().get(Article, article_id).not_helped_count == before + 1
