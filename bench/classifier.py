@@ -73,6 +73,7 @@ def run_split(rows, raw, subjects, train_idx, test_idx, workdir: Path, timing: b
         "accuracy": result["accuracy"], "macro_f1": result["macro_f1"],
         "stored": _at(y, pred, conf, model.threshold),
         "former_rule": _at(y, pred, conf, cv.get("training_rows_threshold", model.threshold)),
+        "by_margin": {m: _at(y, pred, conf, t) for m, t in cv.get("raw_threshold_by_margin", {}).items()},
         "oof_raw_at_stored": {k: cv.get("raw_messages", {}).get(k) for k in
                               ("coverage_at_threshold", "precision_at_threshold")},
         **({k: result[k] for k in ("p50_ms", "p99_ms", "cpu_p50_ms", "cpu_p99_ms")} if timing else {}),

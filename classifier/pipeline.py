@@ -272,6 +272,10 @@ def fit_pipeline(texts: Sequence[str], labels: Sequence[str], progress: Progress
         choice = choose_threshold(raw_proba.max(axis=1), raw_pred == y[index], TARGET_PRECISION + RAW_MARGIN,
                                   THRESHOLD_Z)
         cv["raw_messages"] = classification_metrics(y[index], raw_pred, raw_proba.max(axis=1), choice.threshold)
+        # The thresholds other margins would give, so a benchmark can show what the margin costs and buys.
+        cv["raw_threshold_by_margin"] = {
+            f"{m:.3f}": choose_threshold(raw_proba.max(axis=1), raw_pred == y[index], TARGET_PRECISION + m,
+                                         THRESHOLD_Z).threshold for m in (0.0, 0.005, 0.01, 0.015, 0.02)}
         cv["threshold_from"] = "raw_messages"
         # What the threshold would be on the cleaned training rows without the margin (the former rule).
         cv["training_rows_threshold"] = choose_threshold(proba.max(axis=1), pred == y, TARGET_PRECISION,
