@@ -9,11 +9,13 @@ from typing import Any
 from flask import current_app, flash, redirect, render_template, request, url_for
 
 import classifier
+from hotline.clock import local, utcnow
 from hotline.db import session as db_session
 from hotline.departments.roles import Role
 from hotline.dispatching.monitor import monitor_summary
 from hotline.dispatching.suggest import current_model, forget_model, label_department
-from hotline.web.auth import login_required
+from hotline.notify.service import Audience, Message, notify, users_with_role
+from hotline.web.auth import login_required, me
 from hotline.web.blueprint import bp
 from hotline.web.common import departments
 
@@ -76,8 +78,21 @@ def _switch(version: str, done: str) -> Any:
         flash("该版本无法在当前运行环境中加载，未启用", "error")
         return render_template(TEMPLATE, rows=_rows(), status_labels=STATUS_LABELS, previous=None), 409
     forget_model()  # this process answers with the new model at once; the others within half a minute
+    _tell(version, done)
     flash(done, "success")
     return redirect(url_for("web.admin_models"))
+
+
+def _tell(version: str, done: str) -> None:
+    """Supervisors and admins learn in their inbox which model dispatches now, and who switched it."""
+    db, now = db_session(), utcnow()
+    number = next((r["number"] for r in _rows() if r["info"].version == version), None)
+    audience = Audience(users=users_with_role(db, Role.SUPERVISOR) + users_with_role(db, Role.ADMIN))
+    body = f"{me().display_name}于{local(now):%Y年%m月%d日 %H:%M}启用第 {number} 版派单模型。{done}。"
+    notify(db, key=f"model-switch:{version}:{now.isoformat()}", audience=audience, now=now,
+           message=Message(kind="dispatch_monitor", title="派单模型已切换", body=body,
+                           data={"model_version": version}), contacts=current_app.config.get("NOTIFY_CONTACTS"))
+    db.commit()
 
 
 @bp.post("/admin/models/promote")

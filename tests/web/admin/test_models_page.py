@@ -44,6 +44,18 @@ def test_roll_back_and_promote_switch_the_model_that_dispatches(pages, app, prom
     assert "已回滚到上一个模型版本" in page and "回滚到上一版本" not in page
     assert admin.post("/admin/models/promote", data={"version": newer}).status_code == 302
     assert current_version(app) == newer
+    from sqlalchemy import select
+
+    from hotline.db import session
+    from hotline.departments.models import User
+    from hotline.notify.models import Notification
+
+    with app.app_context():
+        db = session()
+        supervisor = db.scalar(select(User).where(User.username == "supervisor"))
+        told = db.scalars(select(Notification.body).where(Notification.user_id == supervisor.id,
+                                                          Notification.title == "派单模型已切换")).all()
+    assert len(told) == 2 and any("系统管理员" in body and "启用第 1 版" in body for body in told)
 
 
 def test_unknown_or_unloadable_versions_are_refused_in_chinese(pages, app, promote):
