@@ -110,3 +110,29 @@ def test_facts_kept_by_the_moves_equal_a_rebuild_from_the_events(history):
         rows = live_facts.rebuild_all(db, calendar=load_calendar(db), limits=time_limits())
         rebuilt = sorted(tuple(r) for r in db.execute(select(*columns)))
     assert rows == len(kept) > 1000 and kept == rebuilt
+
+
+def test_official_days_entered_later_refresh_the_response_facts(api, app):
+    import time_machine
+
+    from hotline.db import session
+
+    with time_machine.travel(T0, tick=False):  # Thursday 10:00: dispatched, to sign within one working day
+        tid = api.create(content="东湖区滨湖路路灯不亮，晚上出行不安全。")["id"]
+        api.act(tid, "dispatch", "dispatcher", {"department": "ecology"})
+    with time_machine.travel(T0 + timedelta(days=2), tick=False):  # Saturday: signed and the caller contacted
+        api.act(tid, "sign", "dept_ecology")
+        api.act(tid, "contact", "dept_ecology")
+        period = Period(TODAY, TODAY + timedelta(days=2))
+        with app.app_context():
+            before = rates.metrics(session(), period=period, group_by="department", now=T0 + timedelta(days=2))
+        # Friday declared a holiday afterwards: the response limit now ends on Monday, so Saturday is in time
+        response = api.post("/calendar/days", {"days": ["2026-11-27:off:临时休假"]}, user="admin")
+        assert response.status_code == 201, response.get_json()
+        with app.app_context():
+            db = session()
+            after = rates.metrics(db, period=period, group_by="department", now=T0 + timedelta(days=2))
+            reference = rates.metrics_from_events(db, period=period, group_by="department",
+                                                  now=T0 + timedelta(days=2))
+    assert before["total"]["responded"] == 0 and after["total"]["responded"] == 1
+    assert after == reference
