@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,23 +10,6 @@ import pytest
 from tests.browser.test_ticket_course import Person
 
 pytestmark = pytest.mark.browser
-
-
-class Visitor(Person):
-    """A person logging in with their own password (Person uses the demo password)."""
-
-    def __init__(self, browser: Any, base: str, username: str, password: str, shots: Path) -> None:
-        self.context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
-        self.page = self.context.new_page()
-        self.page.set_default_timeout(15000)
-        self.base, self.shots, self.errors = base, shots, []
-        self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
-        self.page.on("console", lambda msg: self.errors.append(msg.text) if msg.type == "error" else None)
-        self.page.goto(f"{base}/login")
-        self.page.fill("input[name=username]", username)
-        self.page.fill("input[name=password]", password)
-        self.page.click("form button[type=submit]")
-        self.page.wait_for_load_state()
 
 
 def test_an_admin_creates_a_user_who_then_logs_in(browser, live_server, tmp_path):
@@ -62,7 +44,7 @@ def test_an_admin_creates_a_user_who_then_logs_in(browser, live_server, tmp_path
     admin.shot("admin_users")
     admin.close()
 
-    newcomer = Visitor(browser, live_server, "zhao_dept", "zhao-pass-2026", tmp_path)
+    newcomer = Person(browser, live_server, "zhao_dept", tmp_path, password="zhao-pass-2026")
     assert newcomer.page.url.endswith("/tickets"), newcomer.flash()
     assert "燃气集团赵工" in newcomer.page.inner_text("header .me")
     assert "滨江燃气集团" in newcomer.page.inner_text("header .me")
@@ -76,7 +58,7 @@ def test_an_admin_creates_a_user_who_then_logs_in(browser, live_server, tmp_path
     page.wait_for_load_state()
     assert "已停用用户" in admin.flash()
     admin.close()
-    refused = Visitor(browser, live_server, "zhao_dept", "zhao-pass-2026", tmp_path)
+    refused = Person(browser, live_server, "zhao_dept", tmp_path, password="zhao-pass-2026", must_enter=False)
     assert refused.page.url.endswith("/login") and "用户名或密码错误" in refused.flash()
     refused.context.close()
 
