@@ -8,6 +8,7 @@ from hotline.departments.models import User
 from hotline.notify.models import OutboxMessage
 from hotline.tickets.models import Ticket, TicketEvent
 from tests.support.citizen import number_on, online_request
+from tests.support.footprint import unchanged
 
 COUNT = select(func.count(Ticket.id))
 
@@ -55,42 +56,47 @@ def test_the_operator_sees_it_in_the_online_queue_and_reviews_it(citizen, stored
     assert Pages(app).client("dept_ecology").get("/console/online").status_code == 403
 
 
-def test_a_filled_honeypot_stores_nothing(citizen, stored):
-    response = citizen.submit(online_request(website="http://spam.example"))
+def test_a_filled_honeypot_stores_nothing(app, citizen, stored):
+    with unchanged(app):
+        response = citizen.submit(online_request(website="http://spam.example"))
     assert response.status_code == 400 and "提交未成功" in response.get_data(as_text=True)
     assert stored(lambda db: db.scalar(COUNT)) == 0
     assert stored(lambda db: db.scalar(select(func.count(OutboxMessage.id)))) == 0
 
 
-def test_a_form_sent_too_fast_or_with_a_forged_time_stores_nothing(citizen, stored):
-    fast = citizen.submit(fill_seconds=1)
-    assert fast.status_code == 400 and "提交过快" in fast.get_data(as_text=True)
-    assert "湖滨花园小区门口" in fast.get_data(as_text=True), "what was typed is kept"
-    forged = citizen.submit(form_token="eyJ0IjowfQ.forged")
+def test_a_form_sent_too_fast_or_with_a_forged_time_stores_nothing(app, citizen, stored):
+    with unchanged(app):
+        fast = citizen.submit(fill_seconds=1)
+        assert fast.status_code == 400 and "提交过快" in fast.get_data(as_text=True)
+        assert "湖滨花园小区门口" in fast.get_data(as_text=True), "what was typed is kept"
+        forged = citizen.submit(form_token="eyJ0IjowfQ.forged")
     assert forged.status_code == 400 and "页面已过期" in forged.get_data(as_text=True)
     assert stored(lambda db: db.scalar(COUNT)) == 0
     assert citizen.submit().status_code == 302
 
 
-def test_without_the_csrf_token_nothing_is_stored(citizen, stored):
-    response = citizen.submit(csrf_token="")
+def test_without_the_csrf_token_nothing_is_stored(app, citizen, stored):
+    with unchanged(app):
+        response = citizen.submit(csrf_token="")
     assert response.status_code == 400 and "页面已过期" in response.get_data(as_text=True)
     assert stored(lambda db: db.scalar(COUNT)) == 0
 
 
-def test_bad_fields_answer_in_chinese_and_keep_the_input(citizen, stored):
-    response = citizen.submit(online_request(caller_phone="12ab", kind="spam"))
-    html = response.get_data(as_text=True)
-    assert response.status_code == 422 and "诉求类型" in html and "输入有误" in html
-    response = citizen.submit(online_request(caller_phone="12ab"))
+def test_bad_fields_answer_in_chinese_and_keep_the_input(app, citizen, stored):
+    with unchanged(app):
+        response = citizen.submit(online_request(caller_phone="12ab", kind="spam"))
+        html = response.get_data(as_text=True)
+        assert response.status_code == 422 and "诉求类型" in html and "输入有误" in html
+        response = citizen.submit(online_request(caller_phone="12ab"))
     assert response.status_code == 422 and "联系电话：格式不正确" in response.get_data(as_text=True)
     assert stored(lambda db: db.scalar(COUNT)) == 0
 
 
-def test_per_phone_limit_answers_429_in_chinese(visitor, stored):
+def test_per_phone_limit_answers_429_in_chinese(app, visitor, stored):
     for i in range(3):
         assert visitor(f"203.0.113.{i + 1}").submit().status_code == 302
-    refused = visitor("203.0.113.9").submit(online_request(caller_phone="+86 139-1234-5678"))
+    with unchanged(app):
+        refused = visitor("203.0.113.9").submit(online_request(caller_phone="+86 139-1234-5678"))
     assert refused.status_code == 429 and "该手机号提交的诉求较多" in refused.get_data(as_text=True)
     assert int(refused.headers["Retry-After"]) > 0
     assert stored(lambda db: db.scalar(COUNT)) == 3
@@ -101,7 +107,8 @@ def test_per_phone_limit_answers_429_in_chinese(visitor, stored):
 def test_per_address_limit_answers_429_and_lets_go_after_the_window(citizen, stored):
     for i in range(5):
         assert citizen.submit(online_request(caller_phone=f"1370000{i:04d}")).status_code == 302
-    refused = citizen.submit(online_request(caller_phone="13600009999"))
+    with unchanged(citizen.client.application):
+        refused = citizen.submit(online_request(caller_phone="13600009999"))
     assert refused.status_code == 429 and "本网络提交的诉求较多" in refused.get_data(as_text=True)
     assert stored(lambda db: db.scalar(COUNT)) == 5
     citizen.wait(3600)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time_machine
 
+from tests.support.footprint import unchanged
+
 
 def test_provisional_deadline_is_recomputed_when_the_notice_is_entered(api):
     # Sunday 2026-12-20: a complex ticket (15 working days) runs into 2027, which no library knows officially.
@@ -29,8 +31,18 @@ def test_provisional_deadline_is_recomputed_when_the_notice_is_entered(api):
 
 
 def test_only_admins_enter_days_and_bad_days_are_422(api):
-    assert api.post("/calendar/days", {"days": ["2027-01-01:off"]}, user="supervisor").status_code == 403
-    bad = api.post("/calendar/days", {"days": ["2027-13-01:off", "2027-01-02:maybe"]}, user="admin")
+    # An open ticket with a provisional deadline in 2027: an entry that slipped through would recompute it.
+    with time_machine.travel("2026-12-21T09:00:00+08:00", tick=False):
+        tid = api.create(urgency="complex")["id"]
+        assert api.act(tid, "dispatch", "dispatcher", {"department": "housing"})["deadlines"]["provisional"]
+        with unchanged(api.app):
+            for user in ("supervisor", "dispatcher", "operator", "dept_housing"):
+                refused = api.post("/calendar/days", {"days": ["2027-01-01:off", "2027-01-04:off"]}, user=user)
+                assert refused.status_code == 403, user
+            bad = api.post("/calendar/days", {"days": ["2027-01-01:off", "2027-13-01:off", "2027-01-02:maybe"]},
+                           user="admin")
+            assert api.post("/calendar/days", {"days": "2027-01-01:off"}, user="admin").status_code == 422
+            assert api.post("/calendar/days", {"days": ["2027-01-01:off"]}, user=None).status_code == 401
     assert bad.status_code == 422
     assert len(bad.get_json()["error"]["details"]) == 2
     assert api.get("/calendar/days?year=2027").get_json()["days"] == []

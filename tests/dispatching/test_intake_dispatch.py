@@ -5,6 +5,7 @@ from __future__ import annotations
 import time_machine
 
 from tests.support.factories import T0
+from tests.support.footprint import unchanged
 
 WATER = "我们小区已经停水三天了，自来水管爆裂一直没人来修，请尽快处理"
 
@@ -49,15 +50,21 @@ def test_catalogue_rule_overrides_the_model(api, promote):
 
 def test_catalogue_is_versioned_and_admin_only(api):
     body = {"name": "燃气泄漏", "keywords": "燃气泄漏、煤气味", "department": "gas"}
-    assert api.post("/catalogue", body, user="dispatcher").status_code == 403
+    with unchanged(api.app):
+        assert api.post("/catalogue", body, user="dispatcher").status_code == 403
     first = api.post("/catalogue", body, user="admin").get_json()
+    with unchanged(api.app):
+        for user in ("dispatcher", "supervisor", "operator"):
+            assert api.call("PUT", f"/catalogue/{first['rule_key']}", user, body).status_code == 403, user
+            assert api.call("DELETE", f"/catalogue/{first['rule_key']}", user).status_code == 403, user
     changed = api.call("PUT", f"/catalogue/{first['rule_key']}", "admin", {**body, "department": "police"})
     assert changed.status_code == 200 and changed.get_json()["version"] == first["version"] + 1
     active = api.get("/catalogue", user="operator").get_json()
     assert [r["department"] for r in active["items"]] == ["police"] and active["version"] == first["version"] + 1
     history = api.get("/catalogue?history=1", user="operator").get_json()["items"]
     assert [(r["department"], r["active"]) for r in history] == [("gas", False), ("police", True)]
-    assert api.post("/catalogue", {"name": "空规则", "department": "gas"}, user="admin").status_code == 422
+    with unchanged(api.app):
+        assert api.post("/catalogue", {"name": "空规则", "department": "gas"}, user="admin").status_code == 422
     assert api.call("DELETE", f"/catalogue/{first['rule_key']}", "admin").status_code == 200
     assert api.get("/catalogue", user="operator").get_json()["items"] == []
 

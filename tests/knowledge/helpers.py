@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from typing import Any
+
+from tests.support.footprint import unchanged
+
+
+def _guard(api: Any, expect: int):  # type: ignore[no-untyped-def]
+    """A refused request (4xx) must leave every table as it was; a granted one may write."""
+    return unchanged(api.app) if expect >= 400 else nullcontext()
 
 
 def article_body(**overrides: Any) -> dict[str, Any]:
@@ -19,16 +27,18 @@ def article_body(**overrides: Any) -> dict[str, Any]:
 
 
 def create(api: Any, user: str = "supervisor", expect: int = 201, **overrides: Any) -> dict[str, Any]:
-    """POST /kb/articles and assert the status code."""
-    response = api.post("/kb/articles", article_body(**overrides), user=user)
+    """POST /kb/articles and assert the status code (a refusal: and that nothing was written)."""
+    with _guard(api, expect):
+        response = api.post("/kb/articles", article_body(**overrides), user=user)
     assert response.status_code == expect, response.get_json()
     return response.get_json()
 
 
 def act(api: Any, article_id: int, action: str, user: str, body: dict[str, Any] | None = None,
         expect: int = 200) -> dict[str, Any]:
-    """POST /kb/articles/{id}/{action} and assert the status code."""
-    response = api.post(f"/kb/articles/{article_id}/{action}", body or {}, user=user)
+    """POST /kb/articles/{id}/{action} and assert the status code (a refusal: and that nothing changed)."""
+    with _guard(api, expect):
+        response = api.post(f"/kb/articles/{article_id}/{action}", body or {}, user=user)
     assert response.status_code == expect, (action, response.status_code, response.get_json())
     return response.get_json()
 
@@ -39,7 +49,8 @@ def publish(api: Any, **overrides: Any) -> dict[str, Any]:
 
 
 def put(api: Any, article_id: int, body: dict[str, Any], user: str, expect: int = 200) -> dict[str, Any]:
-    """PUT /kb/articles/{id} and assert the status code."""
-    response = api.call("PUT", f"/kb/articles/{article_id}", user, body)
+    """PUT /kb/articles/{id} and assert the status code (a refusal: and that nothing changed)."""
+    with _guard(api, expect):
+        response = api.call("PUT", f"/kb/articles/{article_id}", user, body)
     assert response.status_code == expect, response.get_json()
     return response.get_json()

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from hotline.clock import local, utcnow
 from tests.knowledge.helpers import act, create, put
+from tests.support.footprint import unchanged
 
 
 def _run(app, **kwargs) -> int:  # type: ignore[no-untyped-def]
@@ -81,7 +82,7 @@ def test_expired_article_cannot_be_used_on_call(api, empty_kb):
     article = create(api, status="published", title="燃气补贴申领", answer="答复", expires_on=_day(-1))
     assert api.get(f"/kb/articles/{article['id']}").get_json()["usable"] is False
     ticket = api.create(content="燃气补贴申领", kind="consultation")
-    api.act(ticket["id"], "resolve-on-call", "operator", {"article_id": article["id"]}, status=409)
+    api.act(ticket["id"], "resolve-on-call", "operator", {"article_id": article["id"]}, status=409)  # no trace
 
 
 def test_feedback_for_an_unknown_ticket_is_refused(api, empty_kb):
@@ -109,10 +110,12 @@ def test_reviewer_closes_a_task_and_it_stays_closed(app, api, empty_kb):
         act(api, bad["id"], "feedback", "operator", {"helped": False})
     assert _run(app) == 1
     task = api.get("/kb/review-tasks", user="supervisor").get_json()["items"][0]
-    assert api.post(f"/kb/review-tasks/{task['id']}/close", {}, user="dept_gas").status_code == 403
+    with unchanged(api.app):
+        assert api.post(f"/kb/review-tasks/{task['id']}/close", {}, user="dept_gas").status_code == 403
     closed = api.post(f"/kb/review-tasks/{task['id']}/close", {"note": "答复无误，市民诉求超出政策"},
                       user="supervisor")
     assert closed.status_code == 200 and closed.get_json()["status"] == "done"
-    assert api.post(f"/kb/review-tasks/{task['id']}/close", {}, user="supervisor").status_code == 409
-    assert api.post("/kb/review-tasks/99999/close", {}, user="supervisor").status_code == 404
+    with unchanged(api.app):
+        assert api.post(f"/kb/review-tasks/{task['id']}/close", {}, user="supervisor").status_code == 409
+        assert api.post("/kb/review-tasks/99999/close", {}, user="supervisor").status_code == 404
     assert _run(app) == 0  # not reopened for the same version

@@ -6,6 +6,7 @@ import io
 import json
 
 from tests.knowledge.helpers import create
+from tests.support.footprint import unchanged
 
 GOOD_CSV = (
     "title,answer,department,questions,tags,effective_from,expires_on\r\n"
@@ -30,7 +31,8 @@ def _import(api, text: str, query: str = "", content_type: str = "text/csv", use
 
 
 def test_dry_run_reports_every_bad_row_and_writes_nothing(api, empty_kb):
-    response = _import(api, BAD_CSV, "?dry_run=1")
+    with unchanged(api.app):
+        response = _import(api, BAD_CSV, "?dry_run=1")
     assert response.status_code == 200
     body = response.get_json()
     assert body["dry_run"] and not body["ok"] and not body["written"]
@@ -40,7 +42,8 @@ def test_dry_run_reports_every_bad_row_and_writes_nothing(api, empty_kb):
 
 
 def test_import_with_one_bad_row_writes_nothing(api, empty_kb):
-    response = _import(api, BAD_CSV)
+    with unchanged(api.app):
+        response = _import(api, BAD_CSV)
     assert response.status_code == 422
     assert len(response.get_json()["error"]["details"]["errors"]) == 3
     assert _total(api) == 0
@@ -76,13 +79,15 @@ def test_import_as_multipart_file_and_permissions(api, empty_kb):
     response = api.call("POST", "/kb/import?status=draft", "admin", data=data, content_type="multipart/form-data")
     assert response.status_code == 201, response.get_json()
     assert {a["status"] for a in api.get("/kb/articles", user="admin").get_json()["items"]} == {"draft"}
-    assert _import(api, GOOD_CSV, user="dept_hrss").status_code == 403
-    assert _import(api, GOOD_CSV, user="operator").status_code == 403
-    assert api.get("/kb/export", user="operator").status_code == 403
-    assert _import(api, GOOD_CSV, "?status=retired").status_code == 422
-    assert _import(api, "", "?dry_run=1").status_code == 422
-    assert _import(api, "not json", "?dry_run=1", content_type="application/json").get_json()["ok"] is False
-    assert api.call("POST", "/kb/import", "supervisor", data=b"\xff\xfe", content_type="text/csv").status_code == 422
+    with unchanged(api.app):
+        assert _import(api, GOOD_CSV, user="dept_hrss").status_code == 403
+        assert _import(api, GOOD_CSV, user="operator").status_code == 403
+        assert api.get("/kb/export", user="operator").status_code == 403
+        assert _import(api, GOOD_CSV, "?status=retired").status_code == 422
+        assert _import(api, "", "?dry_run=1").status_code == 422
+        assert _import(api, "not json", "?dry_run=1", content_type="application/json").get_json()["ok"] is False
+        assert api.call("POST", "/kb/import", "supervisor", data=b"\xff\xfe",
+                        content_type="text/csv").status_code == 422
 
 
 def test_cli_import_and_export(app, empty_kb, tmp_path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tests.knowledge.helpers import act, create, put
+from tests.support.footprint import unchanged
 
 
 def test_department_proposes_and_supervisor_publishes(api):
@@ -68,17 +69,19 @@ def test_versions_and_restore(api):
 
 
 def test_bad_input_is_a_4xx_and_writes_nothing(api):
-    assert api.post("/kb/articles", {"title": "缺答复", "department": "gas"}, user="supervisor").status_code == 422
-    for bad in ({"department": "nowhere"}, {"expires_on": "2026-02-30"}, {"expires_on": "tomorrow"},
-                {"effective_from": "2027-01-01", "expires_on": "2026-01-01"}, {"questions": "not a list"},
-                {"unknown": 1}, {"status": "retired"}):
-        response = api.post("/kb/articles", {**{"title": "t", "answer": "a", "department": "gas"}, **bad},
-                            user="supervisor")
-        assert response.status_code == 422, (bad, response.get_json())
-    assert api.post("/kb/articles/1/explode", {}, user="supervisor").status_code == 404
-    before = api.get("/kb/articles?per_page=1", user="supervisor").get_json()["total"]
-    assert api.get("/kb/articles?status=nonsense", user="supervisor").status_code == 422
-    assert api.get("/kb/articles?per_page=1", user="supervisor").get_json()["total"] == before
+    with unchanged(api.app):
+        assert api.post("/kb/articles", {"title": "缺答复", "department": "gas"},
+                        user="supervisor").status_code == 422
+        for bad in ({"department": "nowhere"}, {"expires_on": "2026-02-30"}, {"expires_on": "tomorrow"},
+                    {"effective_from": "2027-01-01", "expires_on": "2026-01-01"}, {"questions": "not a list"},
+                    {"unknown": 1}, {"status": "retired"}):
+            response = api.post("/kb/articles", {**{"title": "t", "answer": "a", "department": "gas"}, **bad},
+                                user="supervisor")
+            assert response.status_code == 422, (bad, response.get_json())
+        assert api.post("/kb/articles/1/explode", {}, user="supervisor").status_code == 404
+        before = api.get("/kb/articles?per_page=1", user="supervisor").get_json()["total"]
+        assert api.get("/kb/articles?status=nonsense", user="supervisor").status_code == 422
+        assert api.get("/kb/articles?per_page=1", user="supervisor").get_json()["total"] == before
 
 
 def test_list_filters_and_paging(api, empty_kb):

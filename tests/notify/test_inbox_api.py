@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tests.support.factories import T0
+from tests.support.footprint import unchanged
 
 
 def _notify(app, *, departments=(), users=(), key="k1", title="【临期提醒】测试"):  # type: ignore[no-untyped-def]
@@ -44,7 +45,8 @@ def test_marking_read_is_idempotent_and_shared_by_the_department(api, app):
 def test_someone_elses_notification_is_not_found(api, app):
     _notify(app, departments=["ecology"], users=["supervisor"], key="a")
     theirs = api.get("/notifications", user="supervisor").get_json()["items"][0]
-    response = api.post(f"/notifications/{theirs['id']}/read", user="dept_water")
+    with unchanged(app):
+        response = api.post(f"/notifications/{theirs['id']}/read", user="dept_water")
     assert response.status_code == 404 and response.get_json()["error"]["code"] == "not_found"
     assert api.get("/notifications", user="supervisor").get_json()["unread"]["total"] == 1
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from hotline.auth.models import AccessLog
 from hotline.departments.models import User
 from tests.support.factories import T0
+from tests.support.footprint import unchanged
 from tests.support.sessions import page_client
 
 FULL, MASKED = "13812345678", "138****5678"
@@ -60,9 +61,10 @@ def test_reveal_phone_shows_one_number_and_logs_it(app, api):
         before = len(log_rows(app))
         revealed = api.post(f"/tickets/{tid}/reveal-phone", user="followup")
         empty = api.post(f"/tickets/{nophone}/reveal-phone", user="followup")
-        refused = {u: api.post(f"/tickets/{tid}/reveal-phone", user=u).status_code
-                   for u in ("dispatcher", "supervisor", "dept_ecology")}
-        missing = api.post("/tickets/999999/reveal-phone", user="followup").status_code
+        with unchanged(app, count_reads=True):  # not even an entry in the access log
+            refused = {u: api.post(f"/tickets/{tid}/reveal-phone", user=u).status_code
+                       for u in ("dispatcher", "supervisor", "dept_ecology")}
+            missing = api.post("/tickets/999999/reveal-phone", user="followup").status_code
     assert revealed.status_code == 200
     assert revealed.get_json() == {"id": tid, "number": revealed.get_json()["number"], "caller_name": "张先生",
                                    "caller_phone": FULL}

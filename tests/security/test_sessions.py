@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from hotline.clock import utcnow
+from tests.support.footprint import unchanged
 from tests.support.sessions import fresh_token, page_client
 from tests.web.conftest import text
 
@@ -109,14 +110,17 @@ def user_id(app, username):  # type: ignore[no-untyped-def]
 def test_an_admin_reset_ends_the_users_sessions(app, api):
     victim_token, browser = fresh_token(app, "followup"), page_client(app, "followup")
     uid = user_id(app, "followup")
-    refused = api.post(f"/users/{uid}/password", {"new_password": "reset-secret-1"}, user="supervisor")
+    with unchanged(app):
+        refused = api.post(f"/users/{uid}/password", {"new_password": "reset-secret-1"}, user="supervisor")
     assert refused.status_code == 403
     done = api.post(f"/users/{uid}/password", {"new_password": "reset-secret-1"}, user="admin")
     assert done.status_code == 200 and "password_hash" not in done.get_json()
     assert me(app, victim_token).status_code == 401
     assert browser.get("/followups").headers["Location"].startswith("/login")
     assert api.post("/auth/token", {"username": "followup", "password": "reset-secret-1"}, user=None).status_code == 201
-    assert api.post("/users/999999/password", {"new_password": "reset-secret-1"}, user="admin").status_code == 404
+    with unchanged(app):
+        assert api.post("/users/999999/password", {"new_password": "reset-secret-1"},
+                        user="admin").status_code == 404
 
 
 def test_disabling_a_user_ends_everything_and_blocks_login(app, api):

@@ -64,8 +64,13 @@ class ApiClient:
 
     def act(self, ticket_id: int, action: str, user: str, body: dict[str, Any] | None = None,
             status: int = 200) -> dict[str, Any]:
-        """Perform an action and assert its status code."""
-        response = self.post(f"/tickets/{ticket_id}/{action}", body or {}, user=user)
+        """Perform an action and assert its status code; a refused one (4xx) must change no table at all."""
+        from contextlib import nullcontext
+
+        from tests.support.footprint import unchanged
+
+        with unchanged(self.app) if status >= 400 else nullcontext():
+            response = self.post(f"/tickets/{ticket_id}/{action}", body or {}, user=user)
         assert response.status_code == status, (action, response.status_code, response.get_json())
         return response.get_json()
 

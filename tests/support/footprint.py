@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask
@@ -43,3 +45,50 @@ def plan_reminders(app: Flask) -> int:
         inserted = plan(db, rules=rules_at(db, utcnow()))
         db.commit()
     return inserted
+
+
+# Credentials the test client issues on a user's first request, and stamps as it uses them: the login of
+# the caller, not a change made by the refused request.
+CREDENTIALS = {"api_tokens"}
+
+
+def snapshot(app: Flask, *, skip: frozenset[str] | set[str] = frozenset(),
+             count_reads: bool = False) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table but credentials and `skip` (and access_log unless `count_reads`), by key."""
+    from hotline.db import Base
+
+    ignored = CREDENTIALS | set(skip) | (set() if count_reads else NOT_A_CHANGE)
+    found: dict[str, list[tuple[Any, ...]]] = {}
+    with app.extensions["db"].sessions() as db:
+        for table in Base.metadata.sorted_tables:
+            if table.name in ignored:
+                continue
+            order = list(table.primary_key.columns) or list(table.c)
+            found[table.name] = [tuple(row) for row in db.execute(select(table).order_by(*order)).all()]
+    return found
+
+
+def changes(before: dict[str, list[tuple[Any, ...]]],
+            after: dict[str, list[tuple[Any, ...]]]) -> dict[str, dict[str, list[tuple[Any, ...]]]]:
+    """Per changed table, the rows that appeared and the rows that went (an edit shows as both)."""
+    diff = {}
+    for name, rows in before.items():
+        if rows != after[name]:
+            # repr, not the rows: JSON columns hold dicts, which do not hash
+            old, new = {repr(r): r for r in rows}, {repr(r): r for r in after[name]}
+            diff[name] = {"added": [new[k] for k in sorted(new.keys() - old.keys())][:5],
+                          "removed": [old[k] for k in sorted(old.keys() - new.keys())][:5]}
+    return diff
+
+
+@contextmanager
+def unchanged(app: Flask, *, skip: frozenset[str] | set[str] = frozenset(),
+              count_reads: bool = False) -> Iterator[None]:
+    """Assert that the block (refused requests) left every table as it found it: no row added, edited or
+    deleted anywhere (knowledge articles and versions, official days, year settings, tickets, events,
+    reminders, notifications, Open311 requests, exclusion requests, ...). `count_reads`: the access log
+    too, for refusals that must not even be logged as a read (a refused reveal of a number)."""
+    before = snapshot(app, skip=skip, count_reads=count_reads)
+    yield
+    diff = changes(before, snapshot(app, skip=skip, count_reads=count_reads))
+    assert not diff, f"a refused request changed the database: {diff}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time_machine
 
 from tests.support.factories import T0
+from tests.support.footprint import unchanged
 
 
 def test_a_pending_extension_is_closed_by_the_reply_and_stays_closed_after_reopening(api):
@@ -15,12 +16,14 @@ def test_a_pending_extension_is_closed_by_the_reply_and_stays_closed_after_reope
         due = asked["deadlines"]["reply_due_at"]
         replied = api.act(tid, "reply", "dept_ecology", {"result": "solved", "content": "已处理。"})
         assert replied["pending_extension"] is None
-        refused = api.post(f"/tickets/{tid}/approve-extension", {}, user="supervisor")
+        with unchanged(api.app):
+            refused = api.post(f"/tickets/{tid}/approve-extension", {}, user="supervisor")
         assert refused.status_code == 409 and refused.get_json()["error"]["code"] in ("invalid_transition",
                                                                                    "no_extension_pending")
         back = api.act(tid, "send-back", "dispatcher", {"note": "答复不完整"})
         assert back["status"] == "in_progress" and back["pending_extension"] is None
-        late = api.post(f"/tickets/{tid}/approve-extension", {}, user="supervisor")
+        with unchanged(api.app):
+            late = api.post(f"/tickets/{tid}/approve-extension", {}, user="supervisor")
         assert late.status_code == 409 and late.get_json()["error"]["code"] == "no_extension_pending"
         assert back["deadlines"]["reply_due_at"] == due and back["extension_days"] == 0
         events = api.get(f"/tickets/{tid}", user="supervisor").get_json()["events"]

@@ -7,6 +7,7 @@ import re
 from sqlalchemy import select
 
 from tests.support.factories import T0
+from tests.support.footprint import unchanged
 from tests.web.conftest import text
 
 
@@ -59,7 +60,9 @@ def test_someone_elses_entry_cannot_be_marked_and_the_ticket_link_reads_it(api, 
     with app.app_context():
         water = session().scalar(select(Notification.id).where(Notification.key.like("c:%")))
         mine = session().scalar(select(Notification.id).where(Notification.key.like("d:%")))
-    assert pages.client("dept_ecology").post(f"/notifications/{water}/read").status_code == 404
+    department = pages.client("dept_ecology")
+    with unchanged(app):  # another unit's notification stays unread
+        assert department.post(f"/notifications/{water}/read").status_code == 404
     client = pages.client("dispatcher")
     opened = client.post(f"/notifications/{mine}/read", data={"next": f"/tickets/{tid}"}, follow_redirects=True)
     assert opened.request.path == f"/tickets/{tid}" and unread_in_header(text(opened)) == 0

@@ -9,6 +9,7 @@ import time_machine
 from sqlalchemy import func, select
 
 from tests.support.factories import T0
+from tests.support.footprint import unchanged
 from tests.web.conftest import text
 
 
@@ -31,7 +32,8 @@ def test_department_staff_see_only_their_tickets(pages, api):
     assert mine["number"] in html and other["number"] not in html
     hidden = client.get(f"/tickets/{other['id']}")
     assert hidden.status_code == 404 and "不存在" in text(hidden)
-    assert client.post(f"/tickets/{other['id']}/act/sign", data={"version": "3"}).status_code == 404
+    with unchanged(pages.app):
+        assert client.post(f"/tickets/{other['id']}/act/sign", data={"version": "3"}).status_code == 404
     assert pages.ticket(other["id"]).status == "dispatched"
 
 
@@ -180,7 +182,8 @@ def test_refused_moves_are_flash_messages_not_500(pages, api, user, slug, data, 
 def test_unknown_move_and_ticket_are_404_pages(pages, api):
     ticket = dispatched(api)
     client = pages.client("dispatcher")
-    assert client.post(f"/tickets/{ticket['id']}/act/teleport", data={}).status_code == 404
+    with unchanged(pages.app):
+        assert client.post(f"/tickets/{ticket['id']}/act/teleport", data={}).status_code == 404
     assert client.get("/tickets/999999").status_code == 404
     assert "页面不存在" in text(client.get("/tickets/999999"))
 

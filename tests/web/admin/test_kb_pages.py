@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.knowledge.helpers import act, create
+from tests.support.footprint import unchanged
 from tests.web.conftest import text
 
 FORM = {"title": "居住证办理需要哪些材料", "department": "police", "questions": "居住证怎么办\n办居住证要带什么",
@@ -52,7 +53,8 @@ def test_an_article_created_edited_and_restored_on_the_pages(pages, api):
     assert edited.status_code == 302
     page = text(admin.get(f"/admin/kb/{article_id}"))
     assert "当前为第 2 版" in page and "标准答复" in page and "办理时限缩短" in page
-    stale = admin.post(f"/admin/kb/{article_id}", data={**FORM, "answer": "过时页面的修改", "version": "1"})
+    with unchanged(pages.app):
+        stale = admin.post(f"/admin/kb/{article_id}", data={**FORM, "answer": "过时页面的修改", "version": "1"})
     assert stale.status_code == 409 and "请刷新后重试" in text(stale)
     restored = admin.post(f"/admin/kb/{article_id}/restore", data={"version": "2", "version_number": "1"})
     assert restored.status_code == 302
@@ -67,7 +69,9 @@ def test_an_article_created_edited_and_restored_on_the_pages(pages, api):
     ({"tags": "a|b"}, "不能包含 |"), ({"title": "题" * 201}, "标题：不能超过 200 字"),
 ])
 def test_bad_article_forms_are_refused_in_chinese(pages, app, change, message):
-    response = pages.client("admin").post("/admin/kb/new", data={**FORM, **change})
+    admin = pages.client("admin")
+    with unchanged(app):
+        response = admin.post("/admin/kb/new", data={**FORM, **change})
     assert 400 <= response.status_code < 500
     page = text(response)
     assert message in page and 'id="new-article"' in page
@@ -78,12 +82,14 @@ def test_reject_needs_a_note_and_sends_the_article_back(pages, api):
     draft = create(api, user="dept_gas", status=None)
     act(api, draft["id"], "submit", "dept_gas")
     admin = pages.client("admin")
-    refused = admin.post(f"/admin/kb/{draft['id']}/reject", data={"version": "2", "note": ""})
+    with unchanged(pages.app):
+        refused = admin.post(f"/admin/kb/{draft['id']}/reject", data={"version": "2", "note": ""})
     assert refused.status_code == 422 and "退回须填写说明" in text(refused)
     assert admin.post(f"/admin/kb/{draft['id']}/reject", data={"version": "2", "note": "答复缺少缴费渠道"}).status_code == 302
     detail = api.get(f"/kb/articles/{draft['id']}", user="dept_gas").get_json()
     assert (detail["status"], detail["review_note"]) == ("draft", "答复缺少缴费渠道")
-    wrong_state = admin.post(f"/admin/kb/{draft['id']}/approve", data={})
+    with unchanged(pages.app):
+        wrong_state = admin.post(f"/admin/kb/{draft['id']}/approve", data={})
     assert wrong_state.status_code == 409 and "不能执行此操作" in text(wrong_state)
 
 
@@ -104,24 +110,27 @@ def test_import_checks_every_row_and_writes_all_or_none(pages, app, api):
     admin = pages.client("admin")
     good = "井盖松动找谁,井盖响|井盖坏了,由市城市管理局负责维修，24小时内到场。,urban,市政,,"
     bad = "没有单位的条目,,答复,nowhere,,,"
-    response = admin.post("/admin/kb/import", data={"file": csv_file([good, bad]), "status": "published"},
-                          content_type="multipart/form-data")
+    with unchanged(app):
+        response = admin.post("/admin/kb/import", data={"file": csv_file([good, bad]), "status": "published"},
+                              content_type="multipart/form-data")
     assert response.status_code == 422
     page = text(response)
     assert "未写入任何条目" in page and "nowhere" in page
     assert count() == before
-    checked = admin.post("/admin/kb/import", data={"file": csv_file([good]), "dry_run": "1"},
-                         content_type="multipart/form-data")
+    with unchanged(app):
+        checked = admin.post("/admin/kb/import", data={"file": csv_file([good]), "dry_run": "1"},
+                             content_type="multipart/form-data")
     assert checked.status_code == 200 and "检查结果（未写入）" in text(checked) and count() == before
     done = admin.post("/admin/kb/import", data={"file": csv_file([good]), "status": "published"},
                       content_type="multipart/form-data")
     page = text(done)
     assert done.status_code == 200 and "导入完成" in page and re.search(r'id="created">1<', page)
     assert count() == before + 1 and "井盖松动找谁" in found(api, "井盖松动")
-    empty = admin.post("/admin/kb/import", data={"status": "published"}, content_type="multipart/form-data")
-    assert empty.status_code == 422 and "请选择要导入的文件" in text(empty)
-    latin = admin.post("/admin/kb/import", data={"file": (io.BytesIO("标题".encode("gbk")), "kb.csv")},
-                       content_type="multipart/form-data")
+    with unchanged(app):
+        empty = admin.post("/admin/kb/import", data={"status": "published"}, content_type="multipart/form-data")
+        assert empty.status_code == 422 and "请选择要导入的文件" in text(empty)
+        latin = admin.post("/admin/kb/import", data={"file": (io.BytesIO("标题".encode("gbk")), "kb.csv")},
+                           content_type="multipart/form-data")
     assert latin.status_code == 422 and "UTF-8" in text(latin)
 
 
@@ -150,10 +159,17 @@ def test_the_list_filters_by_state_and_words(pages, api):
 
 
 @pytest.mark.parametrize("user", ["operator", "followup", "dispatcher"])
-def test_only_departments_supervisors_and_admins_open_the_knowledge_pages(pages, user):
+def test_only_departments_supervisors_and_admins_open_the_knowledge_pages(pages, api, user):
+    article = create(api, status="published")
     client = pages.client(user)
-    for path in ("/admin/kb", "/admin/kb/review", "/admin/kb/import", "/admin/kb/1", "/admin/kb/export"):
-        assert client.get(path).status_code == 403, path
+    with unchanged(pages.app):
+        for path in ("/admin/kb", "/admin/kb/review", "/admin/kb/import", "/admin/kb/1", "/admin/kb/export"):
+            assert client.get(path).status_code == 403, path
+        for action in ("retire", "approve", "reject"):
+            assert client.post(f"/admin/kb/{article['id']}/{action}", data={"version": "1", "note": "x"}
+                               ).status_code == 403, action
+        assert client.post(f"/admin/kb/{article['id']}", data={**FORM, "version": "1"}).status_code == 403
+        assert client.post("/admin/kb/new", data=FORM).status_code == 403
 
 
 def test_department_staff_propose_their_own_articles_and_cannot_publish(pages, api):
@@ -171,11 +187,13 @@ def test_department_staff_propose_their_own_articles_and_cannot_publish(pages, a
     assert gas.post(f"/admin/kb/{article_id}/submit", data={"version": "1"}).status_code == 302
     queue = text(gas.get("/admin/kb/review"))
     assert "燃气灶点不着火怎么办" in queue and "等待督办审核" in queue and other["title"] not in queue
-    refused = gas.post(f"/admin/kb/{article_id}/approve", data={"version": "2"})
+    with unchanged(pages.app):
+        refused = gas.post(f"/admin/kb/{article_id}/approve", data={"version": "2"})
     assert refused.status_code == 403 and "只有督办或管理员" in text(refused)
     assert other["title"] not in text(gas.get("/admin/kb?status=draft"))  # another unit's draft stays hidden
     assert gas.get(f"/admin/kb/{other['id']}").status_code == 404
-    foreign = gas.post("/admin/kb/new", data={**FORM, "title": "水费怎么交", "department": "water"})
+    with unchanged(pages.app):
+        foreign = gas.post("/admin/kb/new", data={**FORM, "title": "水费怎么交", "department": "water"})
     assert foreign.status_code == 403 and "只能提交或修改本单位的知识条目" in text(foreign)
     for path in ("/admin/kb/import", "/admin/kb/export"):
         assert gas.get(path).status_code == 403

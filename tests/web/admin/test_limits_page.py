@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
+from tests.support.footprint import unchanged
 from tests.web.conftest import text
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -79,7 +80,8 @@ def test_weights_saved_for_a_year_are_the_weights_of_its_rates(pages, api):
 def test_bad_values_are_refused_in_chinese_and_nothing_is_stored(pages, app, kind, change, message):
     admin = pages.client("admin")
     form = page_form(text(admin.get("/admin/limits?year=2027")), kind)
-    response = admin.post("/admin/limits", data={**form, **change})
+    with unchanged(pages.app):
+        response = admin.post("/admin/limits", data={**form, **change})
     assert response.status_code == 422
     assert message in text(response)
     shown = page_form(text(response), kind)
@@ -92,6 +94,11 @@ def test_bad_values_are_refused_in_chinese_and_nothing_is_stored(pages, app, kin
 
 
 def test_only_admins_change_limits(pages):
-    for user in ("supervisor", "operator"):
-        assert pages.client(user).get("/admin/limits").status_code == 403
-        assert pages.client(user).post("/admin/limits", data={"kind": "rate_weights"}).status_code == 403
+    admin = pages.client("admin")
+    form = page_form(text(admin.get("/admin/limits?year=2027")), "weights-form")
+    for user in ("supervisor", "operator", "dispatcher", "dept_water"):
+        client = pages.client(user)
+        with unchanged(pages.app):
+            assert client.get("/admin/limits").status_code == 403
+            assert client.post("/admin/limits", data={"kind": "rate_weights"}).status_code == 403
+            assert client.post("/admin/limits", data=form).status_code == 403

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import classifier
+from tests.support.footprint import unchanged
 from tests.web.conftest import text
 
 
@@ -61,13 +62,15 @@ def test_roll_back_and_promote_switch_the_model_that_dispatches(pages, app, prom
 def test_unknown_or_unloadable_versions_are_refused_in_chinese(pages, app, promote):
     older, newer = two_versions(app, promote)
     admin = pages.client("admin")
-    unknown = admin.post("/admin/models/promote", data={"version": "nope"})
+    with unchanged(app):
+        unknown = admin.post("/admin/models/promote", data={"version": "nope"})
     assert unknown.status_code == 404 and "没有这个模型版本" in text(unknown)
     meta_path = Path(app.config["HOTLINE_MODEL_DIR"]) / "versions" / older / "meta.json"
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
     meta["libraries"]["scikit-learn"] = "0.24.2"
     meta_path.write_text(json.dumps(meta), encoding="utf-8")
-    refused = admin.post("/admin/models/promote", data={"version": older})
+    with unchanged(app):
+        refused = admin.post("/admin/models/promote", data={"version": older})
     assert refused.status_code == 409 and "无法在当前运行环境中加载" in text(refused)
     assert current_version(app) == newer
 
@@ -79,7 +82,12 @@ def test_without_any_model_the_page_says_so(pages):
     assert "没有可回滚的更早版本" in text(admin.get("/admin/models"))
 
 
-def test_only_admins_manage_models(pages):
+def test_only_admins_manage_models(pages, app, promote):
+    older, newer = two_versions(app, promote)
     for user in ("supervisor", "dispatcher", "operator"):
-        assert pages.client(user).get("/admin/models").status_code == 403
-        assert pages.client(user).post("/admin/models/rollback").status_code == 403
+        client = pages.client(user)
+        with unchanged(app):
+            assert client.get("/admin/models").status_code == 403
+            assert client.post("/admin/models/rollback").status_code == 403
+            assert client.post("/admin/models/promote", data={"version": older}).status_code == 403
+        assert current_version(app) == newer

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support.footprint import unchanged
 from tests.web.conftest import text
 
 
@@ -52,7 +53,9 @@ def test_a_department_is_renamed_and_moved_to_a_district(pages, app):
     ("/admin/districts/nowhere", {"active": "0"}, "区 nowhere 不存在"),
 ])
 def test_bad_input_is_told_in_chinese_on_the_page(pages, path, form, message):
-    response = pages.client("admin").post(path, data=form)
+    admin = pages.client("admin")
+    with unchanged(pages.app):
+        response = admin.post(path, data=form)
     assert 400 <= response.status_code < 500
     page = text(response)
     assert message in page and "<h1>" in page
@@ -72,10 +75,14 @@ def test_districts_added_and_switched_off_on_the_page_reach_the_citizen_form(pag
 @pytest.mark.parametrize("user", ["operator", "supervisor", "dispatcher"])
 def test_only_admins_change_departments_and_districts(pages, user):
     client = pages.client(user)
-    for path in ("/admin/departments", "/admin/districts"):
-        assert client.get(path).status_code == 403
-    assert client.post("/admin/districts", data={"code": "x", "name": "某区"}).status_code == 403
-    assert client.post("/admin/departments/water", data={"active": "0"}).status_code == 403
+    with unchanged(pages.app):
+        for path in ("/admin/departments", "/admin/districts"):
+            assert client.get(path).status_code == 403
+        assert client.post("/admin/districts", data={"code": "x", "name": "某区"}).status_code == 403
+        assert client.post("/admin/districts/xishan", data={"name": "西山新区"}).status_code == 403
+        assert client.post("/admin/departments", data={"code": "abc", "name": "某局",
+                                                       "category": "municipal"}).status_code == 403
+        assert client.post("/admin/departments/water", data={"active": "0"}).status_code == 403
 
 
 def test_the_admin_start_page_links_every_admin_page(pages):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from tests.support.footprint import unchanged
 from tests.web.conftest import text
 
 NEW = {"username": "wang_li", "display_name": "话务员小汪", "role": "operator", "department": "",
@@ -33,9 +34,15 @@ def test_the_list_shows_people_with_chinese_roles_and_units(pages):
 
 
 @pytest.mark.parametrize("user", ["operator", "supervisor", "dept_water"])
-def test_only_admins_open_the_page(pages, user):
-    assert pages.client(user).get("/admin/users").status_code == 403
-    assert pages.client(user).post("/admin/users", data=NEW).status_code == 403
+def test_only_admins_open_the_page(pages, app, user):
+    client = pages.client(user)
+    uid = stored_user(app, "followup").id
+    with unchanged(app):
+        assert client.get("/admin/users").status_code == 403
+        assert client.post("/admin/users", data=NEW).status_code == 403
+        assert client.post(f"/admin/users/{uid}/active", data={"active": "0"}).status_code == 403
+        assert client.post(f"/admin/users/{uid}/role", data={"role": "admin"}).status_code == 403
+        assert client.post(f"/admin/users/{uid}/password", data={"new_password": "brand-new-pass"}).status_code == 403
 
 
 def test_a_new_user_logs_in_with_the_role_and_unit_given(pages, app):
@@ -57,7 +64,9 @@ def test_a_new_user_logs_in_with_the_role_and_unit_given(pages, app):
     ({"role": "department", "department": "nowhere"}, "不存在或已停用"), ({"password": "short"}, "8 到 200 位"),
 ])
 def test_bad_input_shows_the_form_again_with_the_reason(pages, app, change, message):
-    response = pages.client("admin").post("/admin/users", data={**NEW, **change})
+    admin = pages.client("admin")
+    with unchanged(app):
+        response = admin.post("/admin/users", data={**NEW, **change})
     assert response.status_code == 422
     page = text(response)
     assert message in page and 'id="create-user"' in page
@@ -82,15 +91,17 @@ def test_disable_ends_the_sessions_and_enable_lets_the_user_back(pages, app):
 def test_an_admin_cannot_disable_or_demote_themself(pages, app):
     admin = pages.client("admin")
     uid = stored_user(app, "admin").id
-    assert "不能停用自己的账号" in text(admin.post(f"/admin/users/{uid}/active", data={"active": "0"}))
-    assert "不能取消自己的管理员角色" in text(admin.post(f"/admin/users/{uid}/role", data={"role": "operator"}))
+    with unchanged(app):
+        assert "不能停用自己的账号" in text(admin.post(f"/admin/users/{uid}/active", data={"active": "0"}))
+        assert "不能取消自己的管理员角色" in text(admin.post(f"/admin/users/{uid}/role", data={"role": "operator"}))
     assert stored_user(app, "admin").active and stored_user(app, "admin").role == "admin"
 
 
 def test_reset_password_replaces_the_old_one(pages, app):
     admin = pages.client("admin")
     uid = stored_user(app, "followup").id
-    assert "8 到 200 位" in text(admin.post(f"/admin/users/{uid}/password", data={"new_password": "x"}))
+    with unchanged(app):
+        assert "8 到 200 位" in text(admin.post(f"/admin/users/{uid}/password", data={"new_password": "x"}))
     assert admin.post(f"/admin/users/{uid}/password", data={"new_password": "brand-new-pass"}).status_code == 302
     assert login(app, "followup", "hotline-demo")[1].status_code == 401
     assert login(app, "followup", "brand-new-pass")[1].status_code == 302
@@ -104,4 +115,5 @@ def test_a_role_change_applies_at_once(pages, app):
     user = stored_user(app, "dispatcher")
     assert (user.role, user.department.code) == ("department", "gas")
     assert dispatcher.get("/tickets").status_code == 302  # the old session with the old rights ended
-    assert admin.post("/admin/users/999999/role", data={"role": "operator"}).status_code == 404
+    with unchanged(app):
+        assert admin.post("/admin/users/999999/role", data={"role": "operator"}).status_code == 404
