@@ -53,6 +53,30 @@ def monitor_view():  # type: ignore[no-untyped-def]
     return jsonify(monitor_summary(session(), config=current_app.config, current=current_model()))
 
 
+RESUME = {"reason": Field(str, required=True, max_len=500)}
+
+
+@bp.post("/dispatch/monitor/<model_version>/resume")
+@require(Role.SUPERVISOR, Role.ADMIN)
+@documented(RESUME)
+def monitor_resume(model_version: str):  # type: ignore[no-untyped-def]
+    """Resume auto-dispatch of a model version the monitor paused (who and why are recorded; the rolling
+    window restarts after the outcomes so far); answers the event and the version's figures now."""
+    from flask import current_app
+
+    from hotline.dispatching.monitor import event_json, monitor_summary, resume
+    from hotline.dispatching.suggest import current_model
+
+    db = session()
+    data = validate(json_body(), RESUME)
+    event = resume(db, model_version=model_version[:80], actor=current_user(), reason=data["reason"],
+                   now=utcnow(), config=current_app.config)
+    db.commit()
+    models = monitor_summary(db, config=current_app.config, current=current_model(), events=0)["models"]
+    return jsonify({"event": event_json(event),
+                    "model": next((m for m in models if m["model_version"] == event.model_version), None)})
+
+
 @bp.get("/catalogue")
 @require(Role.OPERATOR, Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN)
 def rules():  # type: ignore[no-untyped-def]

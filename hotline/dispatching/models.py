@@ -66,20 +66,26 @@ class DispatchOutcome(Base):
 
 
 class MonitorEvent(Base):
-    """An automatic (or recorded) change of auto-dispatch for one model version: the threshold raised or
-    auto-dispatch paused, with the figures that caused it. Append-only: the latest row is the state."""
+    """A change of auto-dispatch for one model version: the threshold raised or auto-dispatch paused by the
+    monitor, with the figures that caused it, or auto-dispatch resumed by a supervisor or admin (who, why,
+    and from which outcome the rolling window starts again). Append-only: the latest row is the state."""
 
     __tablename__ = "dispatch_monitor_events"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime]
     model_version: Mapped[str] = mapped_column(String(80), index=True)
-    action: Mapped[str] = mapped_column(String(20))  # raise_threshold | pause
+    action: Mapped[str] = mapped_column(String(20))  # raise_threshold | pause | resume
     threshold_before: Mapped[float] = mapped_column(Float)
     threshold_after: Mapped[float | None] = mapped_column(Float)
     paused: Mapped[bool] = mapped_column(Boolean)
     outcomes: Mapped[int] = mapped_column(Integer)
     wrong: Mapped[int] = mapped_column(Integer)
-    precision: Mapped[float] = mapped_column(Float)
-    lower_bound: Mapped[float] = mapped_column(Float)
+    precision: Mapped[float | None] = mapped_column(Float)  # None: a resume with no outcome in the window
+    lower_bound: Mapped[float | None] = mapped_column(Float)
     target: Mapped[float] = mapped_column(Float)
+    # A resume: who and why; outcomes of the version with an id up to window_after no longer count.
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor_name: Mapped[str | None] = mapped_column(String(60))
+    reason: Mapped[str | None] = mapped_column(Text)
+    window_after: Mapped[int | None] = mapped_column(Integer)

@@ -8,6 +8,12 @@ outcomes to judge), it raises the threshold to the lowest confidence whose outco
 target, or, when none does, pauses auto-dispatch for that model version; either way it appends a
 `MonitorEvent` (the audit trail, and the state: the latest event of a version rules) and tells every
 supervisor through the notification inbox. A new model version starts with a clean slate.
+
+Only a person ends a pause: `resume` (a supervisor or admin, with a reason) appends a "resume" event that
+restores the threshold in force when the monitor paused and re-bases the rolling window. Outcomes decided
+up to the resume stop counting for that version, so the monitor does not pause again at once on the very
+outcomes that caused the pause; it judges the resumed auto-dispatch afresh once DISPATCH_MONITOR_MIN_OUTCOMES
+new outcomes have come in (outcomes stay stored, and the resume event keeps the figures it set aside).
 """
 
 from __future__ import annotations
@@ -21,8 +27,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from classifier.threshold import NEVER, choose_threshold, wilson_lower
+from hotline.departments.models import User
 from hotline.departments.roles import Role
 from hotline.dispatching.models import DispatchOutcome, MonitorEvent
+from hotline.errors import Conflict, Forbidden, ValidationError
 from hotline.notify.service import Audience, Message, notify, users_with_role
 from hotline.tickets.enums import Action
 from hotline.tickets.models import Ticket, TicketEvent
@@ -101,11 +109,20 @@ def record_outcome(session: Session, *, ticket: Ticket, event: TicketEvent, now:
     return outcome
 
 
+def window_start(session: Session, *, model_version: str) -> int:
+    """The id of the last outcome a resume set aside for this version (0: every outcome counts)."""
+    return session.scalar(select(MonitorEvent.window_after).where(MonitorEvent.model_version == model_version,
+                                                                  MonitorEvent.window_after.is_not(None))
+                          .order_by(MonitorEvent.id.desc()).limit(1)) or 0
+
+
 def _window(session: Session, model_version: str, floor: float, window: int) -> tuple[np.ndarray, np.ndarray]:
-    """(confidence, correct) of the latest outcomes of a version at or above the threshold in force."""
+    """(confidence, correct) of the latest outcomes of a version at or above the threshold in force,
+    decided after the last resume."""
+    after = window_start(session, model_version=model_version)
     rows = session.execute(select(DispatchOutcome.confidence, DispatchOutcome.correct)
                            .where(DispatchOutcome.model_version == model_version,
-                                  DispatchOutcome.confidence >= floor)
+                                  DispatchOutcome.id > after, DispatchOutcome.confidence >= floor)
                            .order_by(DispatchOutcome.decided_at.desc(), DispatchOutcome.id.desc())
                            .limit(window)).all()
     return np.array([r[0] for r in rows], dtype=float), np.array([r[1] for r in rows], dtype=bool)
@@ -154,13 +171,48 @@ def _tell_supervisors(session: Session, *, event: MonitorEvent, config: Any) -> 
            body=body, data={"monitor_event_id": event.id}), now=event.at, contacts=config["NOTIFY_CONTACTS"])
 
 
+def resume(session: Session, *, model_version: str, actor: User, reason: str, now: datetime,
+           config: Any) -> MonitorEvent:
+    """A supervisor or admin resumes auto-dispatch of a paused version: the threshold in force before the
+    pause again, the rolling window re-based after the latest outcome; supervisors are told who and why."""
+    if actor.role not in (Role.SUPERVISOR, Role.ADMIN):
+        raise Forbidden("只有督办或管理员可以恢复自动派单")
+    reason = (reason or "").strip()
+    if not reason or len(reason) > 500:
+        raise ValidationError("reason: 请填写恢复理由（不超过 500 字）",
+                              details=[{"field": "reason", "message": "请填写恢复理由（不超过 500 字）"}])
+    pause = _last_event(session, model_version)
+    if pause is None or not pause.paused:
+        raise Conflict("该模型版本的自动派单没有被暂停", code="not_paused")
+    settings = Settings.of(config)
+    figures = rolling(session, model_version=model_version, threshold=pause.threshold_before, settings=settings)
+    last, own = session.execute(select(func.max(DispatchOutcome.id), func.max(DispatchOutcome.model_threshold))
+                                .where(DispatchOutcome.model_version == model_version)).one()
+    # threshold_after None: the model's own threshold again (a raised one is kept as the monitor set it)
+    raised = pause.threshold_before if own is None or pause.threshold_before > own else None
+    event = MonitorEvent(at=now, model_version=model_version, action="resume", threshold_before=pause.threshold_before,
+                         threshold_after=raised, paused=False, outcomes=figures["outcomes"],
+                         wrong=figures["wrong"], precision=figures["precision"], lower_bound=figures["lower_bound"],
+                         target=settings.target, actor_id=actor.id, actor_name=actor.display_name, reason=reason,
+                         window_after=last or 0)
+    session.add(event)
+    session.flush()
+    body = (f"{actor.display_name}恢复了模型 {model_version} 的自动派单，阈值 {event.threshold_before:.3f}。"
+            f"理由：{reason}。此前的 {event.outcomes} 件判定结果不再计入，监控将按新结果重新判断。")
+    notify(session, key=f"dispatch-monitor:{event.id}", audience=Audience(users=users_with_role(
+           session, Role.SUPERVISOR)), message=Message(kind="dispatch_monitor", title="自动派单已恢复",
+           body=body, data={"monitor_event_id": event.id}), now=now, contacts=config["NOTIFY_CONTACTS"])
+    return event
+
+
 def event_json(event: MonitorEvent) -> dict[str, Any]:
     """A monitor event as the API shows it."""
     return {"id": event.id, "at": event.at.isoformat(), "model_version": event.model_version,
             "action": event.action, "threshold_before": event.threshold_before,
             "threshold_after": event.threshold_after, "paused": event.paused, "outcomes": event.outcomes,
             "wrong": event.wrong, "precision": event.precision, "lower_bound": event.lower_bound,
-            "target": event.target}
+            "target": event.target, "actor": event.actor_name, "reason": event.reason,
+            "window_after": event.window_after}
 
 
 def monitor_summary(session: Session, *, config: Any, current: Any | None = None,
@@ -182,8 +234,10 @@ def monitor_summary(session: Session, *, config: Any, current: Any | None = None
         figures = rolling(session, model_version=version, threshold=in_force, settings=settings)
         status = ("paused" if state.paused else "collecting" if figures["outcomes"] < settings.min_outcomes
                   else "raised" if state.threshold is not None else "ok")
+        pause = _last_event(session, version) if state.paused else None
         models.append({"model_version": version, "current": current is not None and current.version == version,
                        "model_threshold": model_threshold, "threshold": None if state.paused else in_force,
-                       "paused": state.paused, "status": status, **figures})
+                       "paused": state.paused, "status": status, "resume_threshold": pause.threshold_before if pause else None,
+                       "window_after": window_start(session, model_version=version), **figures})
     recent = session.scalars(select(MonitorEvent).order_by(MonitorEvent.id.desc()).limit(events))
     return {"settings": asdict(settings), "models": models, "events": [event_json(e) for e in recent]}

@@ -13,6 +13,7 @@ from hotline.web import (  # noqa: F401  (attach the views)
     followups,
     hotspots_page,
     inbox,
+    monitor_resume,
     online,
     reports,
     supervision,

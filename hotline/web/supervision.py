@@ -119,7 +119,7 @@ def supervision_dashboard() -> Any:
 
 
 MONITOR_STATUS = {"collecting": "样本收集中", "ok": "正常", "raised": "已提高阈值", "paused": "已暂停自动派单"}
-MONITOR_ACTIONS = {"raise_threshold": "提高阈值", "pause": "暂停自动派单"}
+MONITOR_ACTIONS = {"raise_threshold": "提高阈值", "pause": "暂停自动派单", "resume": "恢复自动派单"}
 
 
 def model_label(version: str) -> str:
@@ -148,7 +148,9 @@ def auto_dispatch_monitor(db: Any) -> dict[str, Any]:
     summary = monitor_summary(db, config=current_app.config, current=current_model(), events=5)
     for model in summary["models"]:
         model["label"] = model_label(model["model_version"])
-    return summary | {"status_labels": MONITOR_STATUS, "action_labels": MONITOR_ACTIONS}
+    resumers = access.rule_for("web.supervision_monitor_resume")
+    return summary | {"status_labels": MONITOR_STATUS, "action_labels": MONITOR_ACTIONS,
+                      "can_resume": resumers is not None and resumers.allows(me().role)}
 
 
 def dashboard_links() -> list[tuple[str, str]]:
