@@ -198,6 +198,9 @@ ACCESS: dict[str, Access] = {
     "web.admin_kb_task_close": only(SUP, ADMIN, scope=Scope.CENTRE),
     "web.admin_kb_import": only(SUP, ADMIN, scope=Scope.CENTRE),
     "web.admin_kb_import_run": only(SUP, ADMIN, scope=Scope.CENTRE),
+    # an import's file name, uploader and row errors: the same roles that may import and export every article
+    "web.admin_kb_import_status": only(SUP, ADMIN, scope=Scope.CENTRE),
+    "web.admin_kb_import_progress": only(SUP, ADMIN, scope=Scope.CENTRE),
     "web.admin_kb_export": only(SUP, ADMIN, scope=Scope.CENTRE),
     "web.admin_models": only(ADMIN, scope=Scope.REFERENCE),
     "web.admin_models_promote": only(ADMIN, scope=Scope.REFERENCE),

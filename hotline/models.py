@@ -6,7 +6,7 @@ from hotline.deadlines.models import CalendarDay
 from hotline.departments.models import Department, District, User
 from hotline.dispatching.models import Correction, DispatchOutcome, DispatchRule, MonitorEvent
 from hotline.followups.models import FollowUpTask
-from hotline.knowledge.models import Article, ArticleFeedback, ArticleVersion, ReviewTask
+from hotline.knowledge.models import Article, ArticleFeedback, ArticleImport, ArticleVersion, ReviewTask
 from hotline.notify.models import Notification, OutboxMessage
 from hotline.open311.models import ApiKey, Open311Request
 from hotline.reminders.models import Reminder
@@ -22,7 +22,8 @@ from hotline.supervision.models import (
 from hotline.tickets.models import IdempotencyKey, Ticket, TicketEvent
 
 __all__ = [
-    "AccessLog", "ApiKey", "ApiToken", "Article", "ArticleFeedback", "ArticleVersion", "CalendarDay", "CitizenRating",
+    "AccessLog", "ApiKey", "ApiToken", "Article", "ArticleFeedback", "ArticleImport", "ArticleVersion", "CalendarDay",
+    "CitizenRating",
     "Correction",
     "Department", "DispatchOutcome", "DispatchRule", "District", "FollowUpTask", "HotspotMember", "HotspotTerm",
     "IdempotencyKey", "MetricSnapshot", "MonitorEvent", "Notification",

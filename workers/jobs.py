@@ -38,6 +38,7 @@ def sweep() -> dict[str, int]:
     """Every minute: plan reminder rows, then enqueue a delivery job for everything due and unsent (and the
     outbox messages to send). Idempotent; two sweeps at once, or a skipped one, change nothing."""
     from hotline.clock import utcnow
+    from hotline.knowledge import imports as kb_imports
     from hotline.notify.service import sendable_outbox
     from hotline.reminders import service
     from hotline.tickets.rules import rules_at
@@ -52,13 +53,16 @@ def sweep() -> dict[str, int]:
             enqueue_after_commit(db, config, "workers.jobs.deliver_reminder", rid, job_id=f"reminder-{rid}")
         for mid in outbox:
             enqueue_after_commit(db, config, "workers.jobs.send_outbox", mid, job_id=f"outbox-{mid}")
+        imports = kb_imports.pending(db)  # uploaded while Redis was down, or interrupted
+        for iid in imports:
+            enqueue_after_commit(db, config, "workers.jobs.kb_import", iid, job_id=kb_import_job_id(iid))
         db.commit()  # releases the SKIP LOCKED row locks, then the jobs go out
         if config.get("QUEUES_ENABLED", True):
             try:
                 connection(config).set(LAST_SWEEP_KEY, now.isoformat(), ex=86400)
             except Exception as exc:  # health information only
                 log.warning("could not record the sweep time: %s", exc)
-    return {"planned": planned, "due": len(due), "outbox": len(outbox)}
+    return {"planned": planned, "due": len(due), "outbox": len(outbox), "imports": len(imports)}
 
 
 def _overdue_notices(config: Any) -> int:
@@ -119,6 +123,44 @@ def send_outbox(message_id: int) -> str:
         service.record_sent(message, provider_id=provider_id, now=utcnow())
         db.commit()
         return "sent"
+
+
+def kb_import_job_id(import_id: int) -> str:
+    """The job id of one knowledge-base import (a second enqueue while it runs collapses into it)."""
+    return f"kb-import-{import_id}"
+
+
+def kb_import(import_id: int) -> str:
+    """Run one stored knowledge-base import: claim, check every row, write batch by batch (each batch
+    committed with its progress), done. A rerun resumes; a finished import is left alone."""
+    from hotline.clock import utcnow
+    from hotline.knowledge import imports
+
+    with job_session() as (_app, db, _config):
+        claim = imports.start(db, import_id=import_id, now=utcnow())
+        db.commit()
+        if claim is None:
+            return "nothing to do"
+        try:
+            plan = imports.check(db, claim=claim, now=utcnow())
+            db.commit()
+            for batch in imports.batches(plan):
+                imports.write_batch(db, claim=claim, batch=batch, now=utcnow())
+                db.commit()  # the batch and its count together
+            imports.finish(db, claim=claim, now=utcnow())
+            db.commit()
+            return "done"
+        except imports.Superseded:
+            db.rollback()
+            return "superseded"
+        except Exception as exc:
+            db.rollback()
+            if _transient(exc):
+                raise  # Retry; the next run resumes after the committed batches
+            log.exception("knowledge import %s failed", import_id)
+            imports.fail(db, claim=claim, reason=imports.failure_reason(exc), now=utcnow())
+            db.commit()
+            return "failed"
 
 
 def schedule_follow_ups() -> dict[str, int]:

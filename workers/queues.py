@@ -57,6 +57,8 @@ JOBS: dict[str, JobSpec] = {
     "workers.jobs.schedule_follow_ups": JobSpec(PERIODIC, timeout=300),
     "workers.jobs.metrics_snapshot": JobSpec(PERIODIC, timeout=1800, result_ttl=86400),
     "workers.jobs.kb_review_reminders": JobSpec(PERIODIC, timeout=600, result_ttl=86400),
+    # Not on SLOW: an admin watches its progress, it must not wait behind a retraining.
+    "workers.jobs.kb_import": JobSpec(PERIODIC, timeout=1800, result_ttl=86400, retry_intervals=(10, 60)),
     "workers.jobs.retrain_classifier": JobSpec(SLOW, timeout=3 * 3600, result_ttl=7 * 86400),
 }
 

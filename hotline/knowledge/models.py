@@ -102,3 +102,37 @@ class ReviewTask(Base):
     created_at: Mapped[datetime]
     closed_at: Mapped[datetime | None]
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class ArticleImport(Base):
+    """One uploaded import file and what its background job did with it (DESIGN §5: import with progress).
+
+    The upload is kept here (not on a host's disk) so any worker host can run it and a rerun can resume.
+    ``state``: queued → running → done | failed. Counters are committed together with each batch of
+    written rows, so after a crash they say exactly what is in the database.
+    """
+
+    __tablename__ = "kb_imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    fmt: Mapped[str] = mapped_column(String(10))  # csv | json
+    body: Mapped[str] = mapped_column(Text)
+    dry_run: Mapped[bool] = mapped_column(Boolean, default=False)
+    article_status: Mapped[str] = mapped_column(String(20))  # the status new articles get
+    state: Mapped[str] = mapped_column(String(10), default="queued", index=True)
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    processed: Mapped[int] = mapped_column(Integer, default=0)
+    created: Mapped[int] = mapped_column(Integer, default=0)
+    updated: Mapped[int] = mapped_column(Integer, default=0)
+    unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    rejected: Mapped[int] = mapped_column(Integer, default=0)
+    errors: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    unknown_columns: Mapped[list[str]] = mapped_column(JSON, default=list)
+    failure: Mapped[str | None] = mapped_column(String(500))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    uploaded_by_name: Mapped[str] = mapped_column(String(60))
+    created_at: Mapped[datetime] = mapped_column(index=True)
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]

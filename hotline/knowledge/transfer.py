@@ -87,9 +87,9 @@ def _plan(session: Session, records: list[ArticleRecord],
     return plan
 
 
-def import_articles(session: Session, *, report: ImportReport, actor: User | None, now: datetime,
-                    dry_run: bool, status: str = "published", only_new: bool = False) -> ImportOutcome:
-    """Check every row and write them all (new articles in `status`) unless any row is bad or a dry run.
+def check_rows(session: Session, *, report: ImportReport, status: str, dry_run: bool,
+               only_new: bool = False) -> tuple[ImportOutcome, list[tuple[ArticleRecord, Article | None]]]:
+    """Check every row against the database: the outcome (counts, errors) and the rows to write, in order.
 
     `only_new` leaves existing articles untouched (the idempotent demo load)."""
     if status not in IMPORT_STATUSES:
@@ -105,8 +105,12 @@ def import_articles(session: Session, *, report: ImportReport, actor: User | Non
         outcome.updated = 0
         plan = [(record, article) for record, article in plan if article is None]
     outcome.errors.sort(key=lambda e: (e["row"], e["field"]))
-    if not outcome.ok or dry_run:
-        return outcome
+    return outcome, plan
+
+
+def write_rows(session: Session, *, plan: list[tuple[ArticleRecord, Article | None]], actor: User | None,
+               now: datetime, status: str) -> None:
+    """Write checked rows: a new article (in `status`) or a new version of the matching one."""
     for record, article in plan:
         if article is None:
             create_article(session, record=record, actor=actor, now=now, status=status, action="import")
@@ -114,6 +118,16 @@ def import_articles(session: Session, *, report: ImportReport, actor: User | Non
             content = _content(record) | {"effective_from": record.effective_from, "expires_on": record.expires_on}
             edit_article(session, article=article, content=content, actor=actor, now=now, action="import")
     session.flush()
+
+
+def import_articles(session: Session, *, report: ImportReport, actor: User | None, now: datetime,
+                    dry_run: bool, status: str = "published", only_new: bool = False) -> ImportOutcome:
+    """Check every row and write them all (new articles in `status`) unless any row is bad or a dry run.
+
+    `only_new` leaves existing articles untouched (the idempotent demo load)."""
+    outcome, plan = check_rows(session, report=report, status=status, dry_run=dry_run, only_new=only_new)
+    if outcome.ok and not dry_run:
+        write_rows(session, plan=plan, actor=actor, now=now, status=status)
     return outcome
 
 

@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from tests.support.workers import conn, qapp, work  # noqa: F401  (real queues for the import's job)
+
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]

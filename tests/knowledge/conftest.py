@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import delete
 
+from tests.support.workers import conn, qapp, work  # noqa: F401  (real queues: tests/support/workers.py)
+
 
 @pytest.fixture
 def empty_kb(app):  # type: ignore[no-untyped-def]

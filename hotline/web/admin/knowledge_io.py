@@ -1,10 +1,11 @@
-"""知识库 review queue, import (checked row by row, all or nothing, with a result page) and export."""
+"""知识库 review queue, import (stored, then checked and written by a background job, with a progress page)
+and export."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import Response, current_app, flash, jsonify, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from hotline.auth.service import log_access
@@ -12,17 +13,17 @@ from hotline.clock import local, utcnow
 from hotline.db import session as db_session
 from hotline.departments.roles import Role
 from hotline.errors import ApiError, ValidationError
-from hotline.knowledge import service, transfer
-from hotline.knowledge.models import Article
+from hotline.knowledge import imports, service, transfer
+from hotline.knowledge.models import Article, ArticleImport
 from hotline.knowledge.workflow import STATUS_LABELS
 from hotline.parsing import bad_text
 from hotline.web.admin.common import refused
 from hotline.web.admin.knowledge import KB_EDITORS, KB_FIELD_NAMES, KB_ROLES
 from hotline.web.auth import login_required, me
-from hotline.web.blueprint import bp
+from hotline.web.blueprint import bp, error_page
 from knowledge_base.models import STATUSES
 
-REVIEW, IMPORT = "web/admin/kb_review.html", "web/admin/kb_import.html"
+REVIEW, IMPORT, STATUS = "web/admin/kb_review.html", "web/admin/kb_import.html", "web/admin/kb_import_status.html"
 TASK_REASONS = {"expiring": "即将失效", "unhelpful": "多次反馈没帮助"}
 IMPORT_STATUS_LABELS = {"published": "直接发布", "review": "待审核", "draft": "草稿"}
 MAX_UPLOAD = 5 * 1024 * 1024
@@ -64,19 +65,19 @@ def admin_kb_task_close(task_id: int) -> Any:
     return redirect(url_for("web.admin_kb_review"))
 
 
-def _import_context(result: dict[str, Any] | None = None) -> dict[str, Any]:
-    return {"result": result, "statuses": IMPORT_STATUS_LABELS, "field_names": KB_FIELD_NAMES,
-            "export_statuses": {s: STATUS_LABELS[s] for s in STATUSES}}
+def _import_context() -> dict[str, Any]:
+    return {"statuses": IMPORT_STATUS_LABELS, "export_statuses": {s: STATUS_LABELS[s] for s in STATUSES},
+            "imports": imports.recent(db_session()), "state_labels": imports.STATE_LABELS}
 
 
 @bp.get("/admin/kb/import")
 @login_required(*KB_ROLES)
 def admin_kb_import() -> Any:
-    """The import form (CSV or JSON in the export's format) and the export links."""
+    """The import form (CSV or JSON in the export's format), the recent imports and the export links."""
     return render_template(IMPORT, **_import_context())
 
 
-def _uploaded() -> tuple[str, str]:
+def _uploaded() -> tuple[str, str, str]:
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         raise ValidationError("请选择要导入的文件")
@@ -90,28 +91,62 @@ def _uploaded() -> tuple[str, str]:
     problem = bad_text(text)
     if not text.strip() or problem:
         raise ValidationError(f"导入文件{problem or '为空'}")
-    return text, "csv" if upload.filename.lower().endswith(".csv") else "json"
+    return text, "csv" if upload.filename.lower().endswith(".csv") else "json", upload.filename
+
+
+def _enqueue(record: ArticleImport) -> None:
+    """Run the import's job once the upload is committed (no job when queues are off: the sweep, or a
+    test, runs it). The web app is a composition root here, as for its CLI: domain code never imports workers."""
+    from workers.jobs import kb_import_job_id
+    from workers.queues import enqueue_after_commit
+
+    enqueue_after_commit(db_session(), current_app.config, "workers.jobs.kb_import", record.id,
+                         job_id=kb_import_job_id(record.id))
 
 
 @bp.post("/admin/kb/import")
 @login_required(*KB_ROLES)
 def admin_kb_import_run() -> Any:
-    """Check every row; write all of them unless one is bad or only a check was asked for; show the result."""
+    """Store the upload and queue its job (check only, or check then write); show its progress page."""
     form, db = request.form, db_session()
     status = form.get("status") if form.get("status") in IMPORT_STATUS_LABELS else "published"
     dry_run = form.get("dry_run") == "1"
     try:
-        text, fmt = _uploaded()
-        report = transfer.parse(db, text=text, fmt=fmt)
-        outcome = transfer.import_articles(db, report=report, actor=me(), now=utcnow(), dry_run=dry_run,
-                                           status=status)
+        text, fmt, name = _uploaded()
+        record = imports.queue_import(db, text=text, fmt=fmt, filename=name, actor=me(), now=utcnow(),
+                                      dry_run=dry_run, status=status)
     except ApiError as exc:
         return refused(exc, IMPORT, _import_context)
-    if not outcome.ok:
-        db.rollback()
-        return render_template(IMPORT, **_import_context(outcome.as_json())), 422
+    _enqueue(record)
     db.commit()
-    return render_template(IMPORT, **_import_context(outcome.as_json()))
+    flash("文件已上传，正在后台检查" if dry_run else "文件已上传，正在后台导入", "success")
+    return redirect(url_for("web.admin_kb_import_status", import_id=record.id))
+
+
+MISSING = "导入记录不存在"
+
+
+@bp.get("/admin/kb/imports/<int:import_id>")
+@login_required(*KB_ROLES)
+def admin_kb_import_status(import_id: int) -> Any:
+    """One import: a progress bar that refreshes itself while it runs, then its result and row errors."""
+    record = db_session().get(ArticleImport, import_id)
+    if record is None:
+        return error_page(404, MISSING)
+    return render_template(STATUS, item=record, progress=imports.progress_json(record), field_names=KB_FIELD_NAMES,
+                           statuses=IMPORT_STATUS_LABELS, written=imports.written(record))
+
+
+@bp.get("/admin/kb/imports/<int:import_id>/progress")
+@login_required(*KB_ROLES)
+def admin_kb_import_progress(import_id: int) -> Any:
+    """The progress counts as JSON for the status page's script."""
+    record = db_session().get(ArticleImport, import_id)
+    if record is None:
+        return error_page(404, MISSING)
+    response = jsonify(imports.progress_json(record))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/admin/kb/export")

@@ -98,35 +98,42 @@ def csv_file(rows: list[str]) -> tuple[io.BytesIO, str]:
     return io.BytesIO(("\n".join([header, *rows]) + "\n").encode()), "kb.csv"
 
 
-def test_import_checks_every_row_and_writes_all_or_none(pages, app, api):
+def status_page(client, response, work) -> str:  # type: ignore[no-untyped-def]
+    """Follow an upload to its status page once the worker has run its job."""
+    assert response.status_code == 302, text(response)
+    work()
+    return text(client.get(response.headers["Location"]))
+
+
+def test_import_checks_every_row_and_writes_all_or_none(pages, qapp, api, work):
     from hotline.db import session
     from hotline.knowledge.models import Article
 
     def count() -> int:
-        with app.app_context():
+        with qapp.app_context():
             return session().scalar(select(func.count(Article.id))) or 0
 
     before = count()
     admin = pages.client("admin")
     good = "井盖松动找谁,井盖响|井盖坏了,由市城市管理局负责维修，24小时内到场。,urban,市政,,"
     bad = "没有单位的条目,,答复,nowhere,,,"
-    with unchanged(app):
+    with unchanged(qapp, skip={"kb_imports"}):  # only the import's own record is written
         response = admin.post("/admin/kb/import", data={"file": csv_file([good, bad]), "status": "published"},
                               content_type="multipart/form-data")
-    assert response.status_code == 422
-    page = text(response)
-    assert "未写入任何条目" in page and "nowhere" in page
-    assert count() == before
-    with unchanged(app):
+        page = status_page(admin, response, work)
+        assert "未写入任何条目" in page and "nowhere" in page and 'id="rejected">1<' in page
         checked = admin.post("/admin/kb/import", data={"file": csv_file([good]), "dry_run": "1"},
                              content_type="multipart/form-data")
-    assert checked.status_code == 200 and "检查结果（未写入）" in text(checked) and count() == before
+        assert "检查完成（未写入）" in status_page(admin, checked, work)
+    assert count() == before
     done = admin.post("/admin/kb/import", data={"file": csv_file([good]), "status": "published"},
                       content_type="multipart/form-data")
-    page = text(done)
-    assert done.status_code == 200 and "导入完成" in page and re.search(r'id="created">1<', page)
+    page = status_page(admin, done, work)
+    assert "导入完成" in page and re.search(r'id="created">1<', page)
     assert count() == before + 1 and "井盖松动找谁" in found(api, "井盖松动")
-    with unchanged(app):
+    recent = text(admin.get("/admin/kb/import"))
+    assert recent.count("系统管理员") >= 3 and "只检查" in recent and "完成" in recent
+    with unchanged(qapp):  # a refused upload stores nothing, not even an import record
         empty = admin.post("/admin/kb/import", data={"status": "published"}, content_type="multipart/form-data")
         assert empty.status_code == 422 and "请选择要导入的文件" in text(empty)
         latin = admin.post("/admin/kb/import", data={"file": (io.BytesIO("标题".encode("gbk")), "kb.csv")},
@@ -134,7 +141,7 @@ def test_import_checks_every_row_and_writes_all_or_none(pages, app, api):
     assert latin.status_code == 422 and "UTF-8" in text(latin)
 
 
-def test_export_downloads_what_import_reads_back_and_is_logged(pages, app):
+def test_export_downloads_what_import_reads_back_and_is_logged(pages, qapp, work):
     admin = pages.client("admin")
     response = admin.get("/admin/kb/export?format=csv&status=published")
     assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
@@ -142,12 +149,12 @@ def test_export_downloads_what_import_reads_back_and_is_logged(pages, app):
     assert body.startswith("\ufefftitle,") and "燃气" in body
     again = admin.post("/admin/kb/import", data={"file": (io.BytesIO(body.encode()), "kb.csv"), "dry_run": "1"},
                        content_type="multipart/form-data")
-    page = text(again)
-    assert again.status_code == 200 and re.search(r'id="created">0<', page) and re.search(r'id="updated">0<', page)
+    page = status_page(admin, again, work)
+    assert re.search(r'id="created">0<', page) and re.search(r'id="updated">0<', page)
     from hotline.auth.models import AccessLog
     from hotline.db import session
 
-    with app.app_context():
+    with qapp.app_context():
         assert session().scalar(select(AccessLog.action).order_by(AccessLog.id.desc()).limit(1)) == "export_kb"
 
 
@@ -163,7 +170,8 @@ def test_only_departments_supervisors_and_admins_open_the_knowledge_pages(pages,
     article = create(api, status="published")
     client = pages.client(user)
     with unchanged(pages.app):
-        for path in ("/admin/kb", "/admin/kb/review", "/admin/kb/import", "/admin/kb/1", "/admin/kb/export"):
+        for path in ("/admin/kb", "/admin/kb/review", "/admin/kb/import", "/admin/kb/1", "/admin/kb/export",
+                     "/admin/kb/imports/1", "/admin/kb/imports/1/progress"):
             assert client.get(path).status_code == 403, path
         for action in ("retire", "approve", "reject"):
             assert client.post(f"/admin/kb/{article['id']}/{action}", data={"version": "1", "note": "x"}
@@ -195,5 +203,5 @@ def test_department_staff_propose_their_own_articles_and_cannot_publish(pages, a
     with unchanged(pages.app):
         foreign = gas.post("/admin/kb/new", data={**FORM, "title": "水费怎么交", "department": "water"})
     assert foreign.status_code == 403 and "只能提交或修改本单位的知识条目" in text(foreign)
-    for path in ("/admin/kb/import", "/admin/kb/export"):
+    for path in ("/admin/kb/import", "/admin/kb/export", "/admin/kb/imports/1"):
         assert gas.get(path).status_code == 403
