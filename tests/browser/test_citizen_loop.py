@@ -97,6 +97,8 @@ def test_a_citizen_request_runs_the_whole_loop_and_is_rated_online(browser, live
     department.close()
 
     dispatcher = Person(browser, live_server, "dispatcher", tmp_path)
+    assert dispatcher.page.url.endswith("/desk")  # a dispatcher starts at the desk
+    dispatcher.page.click("#queue-review")  # 待审核答复
     dispatcher.page.click(f"text={number}")
     dispatcher.page.wait_for_load_state()
     assert "待回访" in dispatcher.move("accept-reply")

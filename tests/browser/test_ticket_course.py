@@ -107,6 +107,8 @@ def test_a_ticket_from_intake_to_closing(browser, live_server, api, tmp_path):
     department.close()
 
     dispatcher = Person(browser, live_server, "dispatcher", tmp_path)
+    assert dispatcher.page.url.endswith("/desk")  # a dispatcher starts at the desk
+    dispatcher.page.click("#queue-review")  # 待审核答复
     dispatcher.page.click(f"text={number}")
     dispatcher.page.wait_for_load_state()
     assert "待回访" in dispatcher.move("accept-reply")
