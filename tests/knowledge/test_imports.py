@@ -183,6 +183,9 @@ def test_the_sweep_enqueues_imports_left_queued_and_the_form_refuses_bad_files(q
 def test_only_supervisors_and_admins_see_imports(qapp):
     import_id = upload(qapp, rows(1))
     assert client(qapp, "supervisor").get(f"/admin/kb/imports/{import_id}").status_code == 200
+    listed = f'href="/admin/kb/imports/{import_id}"'
+    assert listed in text(client(qapp, "supervisor").get("/admin/kb"))  # 最近导入 under the article list
+    assert listed not in text(client(qapp, "dept_urban").get("/admin/kb"))  # department staff see no imports
     for user in ("dept_urban", "operator", "dispatcher", "followup"):
         assert client(qapp, user).get(f"/admin/kb/imports/{import_id}").status_code == 403
         assert client(qapp, user).get(f"/admin/kb/imports/{import_id}/progress").status_code == 403

@@ -13,7 +13,7 @@ from hotline.clock import utcnow
 from hotline.db import session as db_session
 from hotline.departments.roles import Role
 from hotline.errors import ApiError, ValidationError
-from hotline.knowledge import service
+from hotline.knowledge import imports, service
 from hotline.knowledge.api import CONTENT
 from hotline.knowledge.models import Article
 from hotline.knowledge.search import usable_problem
@@ -87,7 +87,8 @@ def admin_kb() -> Any:
     args = {k: v for k, v in (("status", filters.status), ("department", filters.department), ("q", filters.q)) if v}
     return render_template(LIST, rows=rows, total=total, page=page, pages=max(1, -(-total // per_page)),
                            filters=filters, args=args, statuses=STATUS_LABELS, departments=departments(),
-                           usable=lambda a: usable_problem(a, utcnow()) is None)
+                           usable=lambda a: usable_problem(a, utcnow()) is None, state_labels=imports.STATE_LABELS,
+                           imports=imports.recent(db_session(), limit=5) if me().role in KB_ROLES else [])
 
 
 def own_units() -> list[tuple[str, str]]:
