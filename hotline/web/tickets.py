@@ -32,7 +32,7 @@ from hotline.web.common import Badges, departments, page_size
 from hotline.web.forms import action_body, action_widgets, flash_text
 
 LANDING = {Role.OPERATOR: "web.console", Role.DISPATCHER: "web.dispatch_desk", Role.FOLLOWUP: "web.followups",
-           Role.ADMIN: "web.admin_home"}
+           Role.SUPERVISOR: "web.supervision_dashboard", Role.ADMIN: "web.admin_home"}
 NUMBER = re.compile(r"\d{8}-\d{6}")
 # A move is offered only when its precondition holds (the service still decides): nobody approves a
 # request nobody made, or asks again for what is already pending.

@@ -83,7 +83,7 @@ def test_inactive_user_is_logged_out(pages, app):
 
 @pytest.mark.parametrize(("user", "landing"), [("operator", "/console"), ("dept_ecology", "/tickets"),
                                               ("followup", "/followups"), ("dispatcher", "/desk"),
-                                              ("supervisor", "/tickets"), ("admin", "/admin")])
+                                              ("supervisor", "/supervision"), ("admin", "/admin")])
 def test_home_redirects_by_role(pages, user, landing):
     assert pages.client(user).get("/").headers["Location"] == landing
 
