@@ -42,6 +42,12 @@ class BM25Params:
     max_query_word_chars: int = 300
     max_df_ratio: float = 0.2
     prune_after: int = 24
+    # Fusion with matching by meaning (knowledge_base.semantic), used when the index has vectors:
+    # reciprocal-rank fusion constant, weight of the meaning ranking, and how many of the articles
+    # closest in meaning take part. Chosen by bench/kb.py on the tuning half.
+    rrf_k: float = 2.0
+    semantic_weight: float = 1.5
+    semantic_depth: int = 200
 
 
 def _count_matrix(token_lists: Sequence[Sequence[str]], vocab: dict[str, int]) -> sp.csr_matrix:

@@ -8,6 +8,7 @@ from collections.abc import Callable, Hashable, Iterable
 from knowledge_base.bm25 import BM25Params
 from knowledge_base.models import ArticleDoc
 from knowledge_base.search import SearchIndex
+from knowledge_base.semantic import Encoder, VectorStore
 
 
 class IndexCache:
@@ -24,8 +25,12 @@ class IndexCache:
         self._current: tuple[Hashable, SearchIndex] | None = None
         self.builds = 0
 
-    def get(self, token: Hashable, load: Callable[[], Iterable[ArticleDoc]]) -> SearchIndex:
-        """Return the index for `token`, calling `load` and rebuilding only if the token changed."""
+    def get(self, token: Hashable, load: Callable[[], Iterable[ArticleDoc]], *, encoder: Encoder | None = None,
+            store: VectorStore | None = None) -> SearchIndex:
+        """Return the index for `token`, calling `load` and rebuilding only if the token changed.
+
+        With an `encoder` the index also matches by meaning (vectors kept in `store`); put whatever
+        selects the encoder into the token, so that a change of setup rebuilds."""
         current = self._current
         if current is not None and current[0] == token:
             return current[1]
@@ -37,7 +42,8 @@ class IndexCache:
             # The old index lends the tokens of unchanged articles, so a rebuild after one
             # edit re-tokenises one article instead of all of them.
             previous = current[1] if current is not None else None
-            index = SearchIndex.build(load(), params=self._params, previous=previous, keep_tokens=True)
+            index = SearchIndex.build(load(), params=self._params, previous=previous, keep_tokens=True,
+                                      encoder=encoder, store=store)
             self._current = (token, index)
             self.builds += 1
             return index

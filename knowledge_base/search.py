@@ -10,6 +10,7 @@ import numpy as np
 
 from knowledge_base.bm25 import BM25Params, Postings, bm25f_matrix
 from knowledge_base.models import ArticleDoc, Hit
+from knowledge_base.semantic import Encoder, VectorStore, fuse, passage_text
 from knowledge_base.snippet import Highlighter
 from knowledge_base.text import BIGRAM_MARK, char_bigrams, latin_terms, terms_from_words, tokenize
 
@@ -28,9 +29,12 @@ class SearchIndex:
     """Read-only inverted index over articles; safe to share between threads once built."""
 
     def __init__(self, docs: Sequence[ArticleDoc], postings: Postings, vocab: dict[str, int],
-                 params: BM25Params) -> None:
+                 params: BM25Params, *, encoder: Encoder | None = None, vectors: np.ndarray | None = None) -> None:
         self.docs: tuple[ArticleDoc, ...] = tuple(docs)
         self.params = params
+        # Matching by meaning is on when both are given: one L2-normalised row per article.
+        self.encoder = encoder if vectors is not None else None
+        self._vectors = vectors
         self._postings = postings
         self._vocab = vocab
         self._terms = tuple(vocab)  # ids were handed out in insertion order
@@ -59,11 +63,14 @@ class SearchIndex:
 
     @classmethod
     def build(cls, docs: Iterable[ArticleDoc], *, params: BM25Params | None = None,
-              previous: SearchIndex | None = None, keep_tokens: bool = False) -> SearchIndex:
+              previous: SearchIndex | None = None, keep_tokens: bool = False,
+              encoder: Encoder | None = None, store: VectorStore | None = None) -> SearchIndex:
         """Tokenise every field of every document and precompute the BM25F term weights.
 
         With `keep_tokens` the index remembers each article's tokens, and a later build given it
         as `previous` re-tokenises only articles whose text changed: jieba is most of the cost.
+        With an `encoder` each article also gets a vector (matching by meaning), taken from `store`
+        when its text was embedded before.
         """
         docs = list(docs)
         params = params or BM25Params()
@@ -75,7 +82,11 @@ class SearchIndex:
                                                        char_sizes=params.char_sizes)) for x in t)
                   for t in texts]
         matrix, vocab = bm25f_matrix(tokens, params)
-        index = cls(docs, Postings(matrix), vocab, params)
+        vectors = None
+        if encoder is not None:
+            passages = [passage_text(d.title, d.questions, d.answer) for d in docs]
+            vectors = (store if store is not None else VectorStore()).vectors(encoder, passages)
+        index = cls(docs, Postings(matrix), vocab, params, encoder=encoder, vectors=vectors)
         if keep_tokens:
             index._tokens = dict(zip(texts, tokens, strict=True))
         return index
@@ -92,21 +103,45 @@ class SearchIndex:
         `words`: the query already segmented elsewhere (see `query_terms`).
         """
         ids, weights = self.query_terms(query, words=words)
-        if len(ids) == 0 or k <= 0:
+        if k <= 0 or (len(ids) == 0 and self.encoder is None):
             return []
-        scores = self._postings.score(ids, weights)
+        lexical = self._postings.score(ids, weights)
         mask = self._mask(department=department, tag=tag, status=status, on=on)
         if mask is not None:
-            scores = np.where(mask, scores, 0.0)
+            lexical = np.where(mask, lexical, 0.0)
+        ranking = self._rank(query, lexical, mask)
         # Rarest terms first: they are the ones worth marking when a long query is capped.
         ranked = ids[np.argsort(self._postings.df(ids), kind="stable")]
         marker = Highlighter([self._terms[t] for t in ranked])
-        return [self._hit(i, float(scores[i]), marker) for i in top_k(scores, k)]
+        # A hit's score stays the BM25F score (0 for an article found by meaning alone): callers
+        # such as the intake's hold rule compare it with thresholds on that scale.
+        return [self._hit(i, float(lexical[i]), marker) for i in top_k(ranking, k)]
 
     def scores(self, query: str, *, words: Sequence[str] | None = None) -> np.ndarray:
-        """Unfiltered score of every document, in `docs` order (for evaluation and diagnostics)."""
+        """Unfiltered ranking score of every document, in `docs` order (what `search` orders by)."""
+        return self._rank(query, self.lexical_scores(query, words=words), None)
+
+    def lexical_scores(self, query: str, *, words: Sequence[str] | None = None) -> np.ndarray:
+        """Unfiltered BM25F score of every document, in `docs` order."""
         ids, weights = self.query_terms(query, words=words)
         return self._postings.score(ids, weights)
+
+    def similarity(self, query: str) -> np.ndarray | None:
+        """Cosine similarity of the query to every article by meaning (None without vectors)."""
+        if self.encoder is None or self._vectors is None:
+            return None
+        vector = self.encoder.encode([query[: self.params.max_query_chars]], query=True)[0]
+        return self._vectors @ vector
+
+    def _rank(self, query: str, lexical: np.ndarray, mask: np.ndarray | None) -> np.ndarray:
+        """The BM25F scores, fused with the ranking by meaning when the index has vectors."""
+        similarity = self.similarity(query)
+        if similarity is None:
+            return lexical
+        if mask is not None:
+            similarity = np.where(mask, similarity, 0.0)
+        p = self.params
+        return fuse(lexical, similarity, k=p.rrf_k, weight=p.semantic_weight, depth=p.semantic_depth)
 
     def query_terms(self, query: str, *, words: Sequence[str] | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Ids of the query's indexed terms and their saturated query-frequency weights.

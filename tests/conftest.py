@@ -14,6 +14,10 @@ import redis
 from tests.support.model import promote, small_model_dir  # noqa: F401  (fixtures for every test)
 from tests.support.redis_server import RedisServer
 
+# Matching by meaning embeds every searched text (~0.25 s CPU for a message): off for the suite, whose
+# intake tests search on every ticket; tests/knowledge/test_semantic.py turns it on where it is tested.
+os.environ.setdefault("KB_SEMANTIC_SEARCH", "0")
+
 
 @pytest.fixture(scope="session")
 def redis_url() -> Iterator[str]:

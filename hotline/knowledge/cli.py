@@ -1,4 +1,4 @@
-"""Command line: `flask --app hotline kb import FILE [--dry-run] | export --format csv|json | review-tasks`."""
+"""Command line: `flask --app hotline kb import FILE [--dry-run] | export --format csv|json | embed | review-tasks`."""
 
 from __future__ import annotations
 
@@ -58,6 +58,14 @@ def kb_export(fmt: str, status: str | None, out: Path | None) -> None:
     else:
         out.write_text(text, encoding="utf-8")
         click.echo(f"wrote {out}")
+
+
+@kb_group.command("embed")
+def kb_embed() -> None:
+    """Embed every article not yet in the vector file (KB_VECTOR_CACHE): after an import, or on deploy."""
+    from hotline.knowledge.search import embed_articles
+
+    click.echo(json.dumps(embed_articles(session()), ensure_ascii=False))
 
 
 @kb_group.command("review-tasks")

@@ -5,6 +5,11 @@ token from the database; any saved change of any article (publish, edit, retire,
 article's `version`, so the token changes and the next search in every web process rebuilds from the
 database. The token is kept by hotline.refdata until a committed change of kb_articles bumps the
 shared generation, so most searches read no table. Nothing is shared in memory between hosts.
+
+With KB_SEMANTIC_SEARCH on, the index also matches by meaning (knowledge_base.semantic): each
+article's vector comes from the file KB_VECTOR_CACHE (embedded once per article text, by the first
+build that meets it or by `flask kb embed`); a query is embedded per search and never stored. Only
+articles are searched and shown: no ticket or other citizen's text is indexed or kept.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Hashable
 from datetime import date, datetime
 
+from flask import current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
@@ -20,6 +26,7 @@ from hotline.clock import local, utcnow
 from hotline.errors import Conflict, ValidationError
 from hotline.knowledge.models import Article
 from knowledge_base import ArticleDoc, IndexCache, SearchIndex
+from knowledge_base.semantic import Encoder, VectorStore, default_encoder
 
 # Operators search published articles on every keystroke; reviewers now and then search the others.
 # Separate caches keep edits of drafts from rebuilding the index that operators use.
@@ -50,13 +57,41 @@ def _docs(session: Session, *, published_only: bool) -> list[ArticleDoc]:
             for a in session.scalars(query)]
 
 
+_STORES: dict[str, VectorStore] = {}
+
+
+def semantic_setup() -> tuple[Encoder | None, VectorStore | None]:
+    """The encoder and vector file this app searches with, or (None, None) when matching by meaning is off."""
+    config = current_app.config
+    encoder = default_encoder() if config.get("KB_SEMANTIC_SEARCH", True) else None
+    if encoder is None:
+        return None, None
+    path = str(config["KB_VECTOR_CACHE"])
+    if path not in _STORES:  # one store per file and process: loading it reads every vector
+        _STORES[path] = VectorStore(path)
+    return encoder, _STORES[path]
+
+
 def current_index(session: Session, *, published_only: bool = True) -> SearchIndex:
-    """This process's index, rebuilt from the database only when the token changed."""
+    """This process's index, rebuilt from the database only when the token or the setup changed."""
     cache = CACHE if published_only else ALL_CACHE
     # The token itself is kept until an article changes (hotline.refdata), so a search reads no table.
     token = refdata.cached(session, f"kb_index_token:{published_only}",
                            lambda: index_token(session, published_only=published_only))
-    return cache.get(token, lambda: _docs(session, published_only=published_only))
+    encoder, store = semantic_setup()
+    key = (token, encoder is not None and encoder.name, store is not None and str(store.path))
+    return cache.get(key, lambda: _docs(session, published_only=published_only), encoder=encoder, store=store)
+
+
+def embed_articles(session: Session) -> dict[str, int]:
+    """Embed every article's text not yet in the vector file (`flask kb embed`): {articles, embedded}."""
+    encoder, store = semantic_setup()
+    if encoder is None or store is None:
+        return {"articles": 0, "embedded": 0}
+    docs = _docs(session, published_only=False)
+    before = store.embedded
+    SearchIndex.build(docs, encoder=encoder, store=store)
+    return {"articles": len(docs), "embedded": store.embedded - before}
 
 
 def today(now: datetime) -> date:
