@@ -47,7 +47,7 @@ def receive_with_help(session: Session, *, data: dict[str, Any], actor: User, ru
                              suggestions=proposal.suggestions if proposal else None,
                              model_version=proposal.model_version if proposal else None)
     ticket = result.ticket
-    duplicates = _optional(session, "duplicates", lambda: _duplicates(session, result, text, rules, actor), [])
+    duplicates = _duplicates(session, result, text, rules, actor)
     result.extras["duplicates"] = duplicates
     result.extras["knowledge"] = knowledge
     hint = suggest_urgency(ticket.content)
@@ -89,11 +89,15 @@ def strong_match(matches: list[dict[str, Any]], *, min_score: float | None = Non
 
 def _duplicates(session: Session, result: Intake, text: PreparedText, rules: Rules,
                 actor: User) -> list[dict[str, Any]]:
-    """Possible duplicates of the ticket as the actor may see them; a new ticket's signature is stored."""
-    found = at_intake(session, ticket=result.ticket, now=rules.now, viewer=actor, signature=text.signature,
-                      signed=result.created)
+    """Possible duplicates of the ticket as the actor may see them; a new ticket's signature is stored.
+
+    No savepoint: the look-up only reads, and the signature's rows are the new ticket's own; a failure of
+    the Python work costs the help (logged), a database error is the database failing."""
+    found = _read_only("duplicates", lambda: at_intake(session, ticket=result.ticket, now=rules.now, viewer=actor,
+                                                       signature=text.signature, signed=result.created), [])
     if result.created:
-        remember(session, ticket=result.ticket, signature=text.signature)
+        _read_only("duplicate signature", lambda: remember(session, ticket=result.ticket,
+                                                           signature=text.signature), None)
     return found
 
 

@@ -39,14 +39,15 @@ def text_signature(content: str, words: list[str] | None = None) -> np.ndarray |
 
 
 def remember(session: Session, *, ticket: Ticket, signature: np.ndarray | None) -> None:
-    """Store a new ticket's signature and band keys (flushes), so later tickets find it by index."""
-    session.add(TicketSignature(ticket_id=ticket.id, received_at=ticket.received_at,
-                                minhash=sig.to_bytes(signature) if signature is not None else None))
-    session.flush()
-    if signature is not None:
-        session.execute(insert(TicketTextBand), [
-            {"band_key": key, "ticket_id": ticket.id, "received_at": ticket.received_at}
-            for key in sorted(set(sig.band_keys(signature)))])
+    """Store a new ticket's signature and band keys (Core INSERTs, no unit of work), so later tickets find
+    it by index. The rows are made before anything is written, so a failure writes neither."""
+    bands = [{"band_key": key, "ticket_id": ticket.id, "received_at": ticket.received_at}
+             for key in sorted(set(sig.band_keys(signature)))] if signature is not None else []
+    session.execute(insert(TicketSignature.__table__), [{
+        "ticket_id": ticket.id, "received_at": ticket.received_at,
+        "minhash": sig.to_bytes(signature) if signature is not None else None}])
+    if bands:
+        session.execute(insert(TicketTextBand.__table__), bands)
 
 
 def prune(session: Session, *, before: datetime) -> int:

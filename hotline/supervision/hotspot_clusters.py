@@ -17,7 +17,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app, has_app_context
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, union, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from hotline.clock import iso
@@ -64,34 +65,53 @@ def place_ticket(session: Session, *, ticket: Ticket, similarity: float) -> int 
     terms, places = vectors(ticket.content, ticket.address)
     if not terms:
         return None
-    leading = sorted(terms, key=lambda t: (-terms[t], t))[:LEADING_TERMS]
-    cluster = _best_cluster(session, ticket=ticket, terms=terms, places=places, leading=leading,
-                            similarity=similarity) or ticket.id
-    session.add(HotspotMember(ticket_id=ticket.id, cluster_id=cluster, district=ticket.district,
-                              received_at=ticket.received_at, terms=terms, places=places))
-    session.add_all(HotspotTerm(ticket_id=ticket.id, term=t[:40], district=ticket.district,
-                                received_at=ticket.received_at) for t in leading)
-    session.flush()
+    leading = leading_terms(terms)
+    members = _candidate_members(session, ticket=ticket, leading=leading)
+    cluster = _best_cluster(members, terms=terms, places=places, similarity=similarity) or ticket.id
+    store(session, ticket=ticket, cluster=cluster, terms=terms, places=places, leading=leading)
     return cluster
 
 
-def _best_cluster(session: Session, *, ticket: Ticket, terms: dict[str, float], places: dict[str, float],
-                  leading: list[str], similarity: float) -> int | None:
-    recent = (select(HotspotTerm.ticket_id).where(
+def leading_terms(terms: dict[str, float]) -> list[str]:
+    """The ticket's most frequent words (ties by the word), indexed for the candidate look-up."""
+    return sorted(terms, key=lambda t: (-terms[t], t))[:LEADING_TERMS]
+
+
+def store(session: Session, *, ticket: Ticket, cluster: int, terms: dict[str, float], places: dict[str, float],
+          leading: list[str]) -> None:
+    """Write the ticket's membership and its leading words (two Core INSERTs, no unit of work)."""
+    session.execute(insert(HotspotMember.__table__), [{
+        "ticket_id": ticket.id, "cluster_id": cluster, "district": ticket.district,
+        "received_at": ticket.received_at, "terms": terms, "places": places, "counted": True}])
+    session.execute(insert(HotspotTerm.__table__), [
+        {"ticket_id": ticket.id, "term": t[:40], "district": ticket.district, "received_at": ticket.received_at}
+        for t in leading])
+
+
+def _candidate_members(session: Session, *, ticket: Ticket, leading: list[str]) -> list[Any]:
+    """(cluster_id, terms, places) of the recent members sharing a leading word or the address, in one
+    statement: the word index's and the address index's ranges are its subqueries."""
+    parts = [select(HotspotTerm.ticket_id.label("id")).where(
         HotspotTerm.district == ticket.district, HotspotTerm.term.in_([t[:40] for t in leading]),
         HotspotTerm.received_at >= ticket.received_at - HORIZON, HotspotTerm.received_at <= ticket.received_at,
-        HotspotTerm.ticket_id != ticket.id).order_by(HotspotTerm.received_at.desc()).limit(CANDIDATES))
-    ids = set(session.scalars(recent))
+        HotspotTerm.ticket_id != ticket.id).order_by(HotspotTerm.received_at.desc()).limit(CANDIDATES)]
     if ticket.address:  # the same place is a quarter of the similarity: its recent tickets are candidates too
-        ids.update(session.scalars(select(Ticket.id).where(
+        parts.append(select(Ticket.id).where(
             Ticket.address == ticket.address, Ticket.received_at >= ticket.received_at - HORIZON,
             Ticket.received_at <= ticket.received_at, Ticket.id != ticket.id, Ticket.district == ticket.district)
-            .order_by(Ticket.received_at.desc()).limit(CANDIDATES // 3)))
-    if not ids:
+            .order_by(Ticket.received_at.desc()).limit(CANDIDATES // 3))
+    # Each part is a bounded subquery, so SQLite accepts the LIMIT inside a compound SELECT.
+    ids = union(*(select(p.subquery().c.id) for p in parts)) if len(parts) > 1 else parts[0]
+    return list(session.execute(select(HotspotMember.cluster_id, HotspotMember.terms, HotspotMember.places)
+                                .where(HotspotMember.ticket_id.in_(ids))))
+
+
+def _best_cluster(members: list[Any], *, terms: dict[str, float], places: dict[str, float],
+                  similarity: float) -> int | None:
+    if not members:
         return None
     scores: dict[int, list[float]] = defaultdict(list)
-    for member in session.execute(select(HotspotMember.cluster_id, HotspotMember.terms, HotspotMember.places)
-                                  .where(HotspotMember.ticket_id.in_(ids))):
+    for member in members:
         scores[member.cluster_id].append(TEXT_WEIGHT * _dot(terms, member.terms)
                                          + PLACE_WEIGHT * _dot(places, member.places))
     best = max(scores.items(), key=lambda kv: (sum(kv[1]) / len(kv[1]), len(kv[1]), -kv[0]))
@@ -102,18 +122,29 @@ LEAVING = frozenset({Action.MARK_INVALID.value, Action.MERGE.value, Action.APPRO
 
 
 def after_receive(session: Session, ticket: Ticket, event: TicketEvent, _rules: Rules) -> None:
-    """Bookkeeping of 受理: the ticket's cluster; a failure costs the hotspot, never the ticket.
-    A ticket leaving the counts (invalid, merged, excluded) leaves its cluster's counts too."""
+    """Bookkeeping of 受理: the ticket's cluster; a failure of the placement's own work costs the hotspot,
+    never the ticket. A ticket leaving the counts (invalid, merged, excluded) leaves its cluster's counts too.
+
+    No savepoint: the words and scores are computed in Python around two reads, and the two INSERTs are
+    the new ticket's own rows; a database error is the database failing (the ticket's transaction with it)."""
     if event.action in LEAVING:
         session.execute(update(HotspotMember).where(HotspotMember.ticket_id == ticket.id).values(counted=False))
         return
     if event.action != Action.RECEIVE.value:
         return
     try:
-        with session.begin_nested():
-            place_ticket(session, ticket=ticket, similarity=similarity_setting())
+        terms, places = vectors(ticket.content, ticket.address)
+        if not terms:
+            return
+        leading = leading_terms(terms)
+        members = _candidate_members(session, ticket=ticket, leading=leading)
+        cluster = _best_cluster(members, terms=terms, places=places, similarity=similarity_setting()) or ticket.id
+    except SQLAlchemyError:
+        raise
     except Exception:
         log.exception("hotspots: ticket %s received without a cluster", ticket.id)
+        return
+    store(session, ticket=ticket, cluster=cluster, terms=terms, places=places, leading=leading)
 
 
 def install() -> None:

@@ -7,6 +7,7 @@ to the one-pass engine's by construction (tests/supervision/test_fact_table.py c
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from datetime import date, timedelta
 from types import SimpleNamespace
@@ -14,7 +15,8 @@ from typing import Any
 
 from flask import current_app, has_app_context
 from sqlalchemy import delete, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy import event as sa_event
+from sqlalchemy.orm import Session, SessionTransaction
 
 from hotline.deadlines.calendar import WorkCalendar
 from hotline.deadlines.policy import TimeLimits
@@ -60,35 +62,80 @@ def refresh(session: Session, *, ticket_ids: Iterable[int], calendar: WorkCalend
     return len(facts)
 
 
+IN_HAND = "rate_facts_in_hand"  # session.info: tickets received in the open transaction -> their read events
+
+
 def after_move(session: Session, ticket: Ticket, event: TicketEvent, rules: Rules) -> None:
     """Bookkeeping of every move: the ticket's facts (and a merge primary's citizens) rewritten."""
+    in_hand: dict[int, list[Any]] = session.info.setdefault(IN_HAND, {})
     if event.action == Action.RECEIVE.value and _plain_new(ticket):
         _write_received(session, ticket=ticket, rules=rules)
+        in_hand[ticket.id] = []  # 受理 is no event the facts read
         return
+    if event.action == Action.DISPATCH.value and ticket.id in in_hand and _counted(ticket):
+        _rewrite_in_hand(session, ticket=ticket, event=event, events=in_hand[ticket.id], rules=rules)
+        return
+    in_hand.pop(ticket.id, None)
     ids = [ticket.id]
     if event.action == Action.MERGE.value and ticket.merged_into_id is not None:
+        in_hand.pop(ticket.merged_into_id, None)  # its citizens are counted from the database from now on
         ids.append(ticket.merged_into_id)
     refresh(session, ticket_ids=ids, calendar=rules.calendar, limits=rules.limits)
 
 
+def _counted(ticket: Ticket) -> bool:
+    """Counted in the rates, and not a knowledge-base answer (whose department is the article's)."""
+    return (ticket.kb_article_id is None and not ticket.invalid and not ticket.excluded
+            and ticket.merged_into_id is None and ticket.status != Status.MERGED)
+
+
 def _plain_new(ticket: Ticket) -> bool:
     """A just-received ticket that no other row names yet and that counts in the rates as it stands."""
-    return (ticket.department_id is None and ticket.kb_article_id is None and not ticket.invalid
-            and not ticket.excluded and ticket.merged_into_id is None and ticket.status != Status.MERGED)
+    return ticket.department_id is None and _counted(ticket)
+
+
+def _row(ticket: Ticket, *, code: str | None) -> SimpleNamespace:
+    """The ticket as `facts._tickets_query` would read it back (enum members as the stored strings)."""
+    return SimpleNamespace(id=ticket.id, code=code, answered_by=None, district=ticket.district,
+                           kind=_plain(ticket.kind), channel=_plain(ticket.channel), urgency=_plain(ticket.urgency),
+                           received_at=ticket.received_at, reply_due_at=ticket.reply_due_at,
+                           replied_at=ticket.replied_at, close_reason=_plain(ticket.close_reason))
+
+
+def _facts_rows(ticket: Ticket, *, code: str | None, events: list[Any], rules: Rules) -> list[dict[str, Any]]:
+    facts = facts_from_rows(tickets=[_row(ticket, code=code)], events={ticket.id: events}, period=ALL_TIME,
+                            now=ALL_TIME.end, calendar=rules.calendar, limits=rules.limits,
+                            repeat_times=repeat_times())
+    return [fact_row(f) for f in facts]
 
 
 def _write_received(session: Session, *, ticket: Ticket, rules: Rules) -> None:
     """The facts of a ticket just received, from the ticket in hand: no facts of it are stored yet, no
     ticket is merged into it and 受理 is no event the facts read, so `refresh`'s DELETE and its three
     SELECTs would find nothing but this row (the same `facts_from_rows` derives it)."""
-    row = SimpleNamespace(id=ticket.id, code=None, answered_by=None, district=ticket.district,
-                          kind=_plain(ticket.kind), channel=_plain(ticket.channel), urgency=_plain(ticket.urgency),
-                          received_at=ticket.received_at, reply_due_at=ticket.reply_due_at,
-                          replied_at=ticket.replied_at, close_reason=_plain(ticket.close_reason))
-    facts = facts_from_rows(tickets=[row], events={}, period=ALL_TIME, now=ALL_TIME.end, calendar=rules.calendar,
-                            limits=rules.limits, repeat_times=repeat_times())
-    if facts:
-        session.execute(insert(rate_facts), [fact_row(f) for f in facts])
+    rows = _facts_rows(ticket, code=None, events=[], rules=rules)
+    if rows:
+        session.execute(insert(rate_facts), rows)
+
+
+def _rewrite_in_hand(session: Session, *, ticket: Ticket, event: TicketEvent, events: list[Any],
+                     rules: Rules) -> None:
+    """A dispatch of a ticket received in this transaction: its whole course is in hand (受理 and the moves
+    since, none merged into it), so its facts are derived without `refresh`'s three SELECTs."""
+    events.append(SimpleNamespace(ticket_id=ticket.id, at=event.at, action=event.action,
+                                  payload=json.dumps(event.payload or {}, ensure_ascii=False)))
+    department = ticket.department
+    rows = _facts_rows(ticket, code=department.code if department is not None else None, events=events,
+                       rules=rules)
+    session.execute(delete(rate_facts).where(rate_facts.c.ticket_id == ticket.id))
+    if rows:
+        session.execute(insert(rate_facts), rows)
+
+
+@sa_event.listens_for(Session, "after_transaction_end")
+def _forget_in_hand(session: Session, _transaction: SessionTransaction) -> None:
+    # Committed, rolled back or a savepoint ended: what is in hand may no longer be the stored course.
+    session.info.pop(IN_HAND, None)
 
 
 def _plain(value: Any) -> Any:

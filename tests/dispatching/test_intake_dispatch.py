@@ -101,3 +101,27 @@ def test_a_broken_helper_never_costs_the_ticket(api, monkeypatch):
         body = api.create(content=WATER)
     assert body["status"] == "received" and body["knowledge"] == []
     assert api.get(f"/tickets/{body['id']}").status_code == 200
+
+
+def test_facts_of_a_ticket_dispatched_at_intake_equal_a_rebuild(api, app, promote):
+    from sqlalchemy import select
+
+    from hotline.db import session
+    from hotline.deadlines.service import load_calendar, time_limits
+    from hotline.supervision import live_facts
+    from hotline.supervision.models import rate_facts
+
+    promote(threshold=0.0)
+    with time_machine.travel(T0, tick=False):
+        auto = api.create(content=WATER)
+        given = api.create(content="东湖区滨湖路路灯不亮，晚上出行不安全。", department="ecology")
+    assert auto["status"] == given["status"] == "dispatched"
+    columns = [c for c in rate_facts.c if c.name != "id"]
+    with app.app_context():
+        db = session()
+        kept = sorted(tuple(r) for r in db.execute(select(*columns).order_by(rate_facts.c.ticket_id)))
+        live_facts.rebuild_all(db, calendar=load_calendar(db), limits=time_limits())
+        rebuilt = sorted(tuple(r) for r in db.execute(select(*columns)))
+        cohorts = {(r.ticket_id, r.cohort) for r in db.execute(select(rate_facts.c.ticket_id, rate_facts.c.cohort))}
+    assert {(auto["id"], "dispatched"), (given["id"], "dispatched"), (auto["id"], "received")} <= cohorts
+    assert kept == rebuilt
