@@ -133,8 +133,14 @@ def _rewrite_in_hand(session: Session, *, ticket: Ticket, event: TicketEvent, ev
 
 
 @sa_event.listens_for(Session, "after_transaction_end")
-def _forget_in_hand(session: Session, _transaction: SessionTransaction) -> None:
-    # Committed, rolled back or a savepoint ended: what is in hand may no longer be the stored course.
+def _forget_when_ended(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # committed or rolled back (a flush's inner transaction ends all the time)
+        session.info.pop(IN_HAND, None)
+
+
+@sa_event.listens_for(Session, "after_soft_rollback")
+def _forget_when_rolled_back(session: Session, _previous: SessionTransaction) -> None:
+    # A savepoint rolled back (or a failed flush): what is in hand may no longer be the stored course.
     session.info.pop(IN_HAND, None)
 
 
