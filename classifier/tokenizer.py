@@ -15,7 +15,7 @@ import logging
 import re
 import threading
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import jieba
@@ -121,9 +121,19 @@ def tokens(text: str, *, max_chars: int | None = None) -> list[str]:
     """Segment raw or pre-segmented text into content words (stop words and non-Han tokens removed).
 
     A "subject\\nbody" message gives the subject's words, ``SUBJECT_END``, then the body's words; the
-    features (``pipeline.word_ngrams``) weight the subject and ``content`` drops the marker.
+    features (``pipeline.word_ngrams``) weight the subject and ``content`` drops the marker. The last
+    texts' words are remembered, so the consumers of one request's text (intake: classifier, knowledge
+    search, duplicate signature, hotspot placement) segment it once however they are reached.
     """
-    max_chars = max_chars or MAX_CHARS
+    return list(_remembered(text or "", max_chars or MAX_CHARS))
+
+
+@lru_cache(maxsize=64)  # thread-safe; a tuple, so no caller can change another's words
+def _remembered(text: str, max_chars: int) -> tuple[str, ...]:
+    return tuple(_segment(text, max_chars))
+
+
+def _segment(text: str, max_chars: int) -> list[str]:
     subject, body = split_subject(text)
     head = _words(subject, min(max_chars, SUBJECT_MAX_CHARS)) if subject else []
     rest = _words(body, max_chars)

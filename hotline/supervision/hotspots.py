@@ -5,13 +5,11 @@ hotspot_clusters.py places each ticket at intake and answers the configured simi
 
 from __future__ import annotations
 
-import logging
 import re
 from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any
 
-import jieba
 import numpy as np
 from scipy.sparse import csr_matrix
 from sklearn.cluster import AgglomerativeClustering
@@ -19,12 +17,12 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from classifier import tokenizer
 from hotline.clock import iso
 from hotline.supervision.periods import local_day
 from hotline.tickets.enums import Status
 from hotline.tickets.models import Ticket
 
-jieba.setLogLevel(logging.WARNING)
 _STOP_WORDS = ("我们 你们 他们 希望 有关 部门 处理 问题 反映 市民 来电 请求 要求 现在 目前 已经 一直 没有 还是 这个 "
                "那个 情况 相关 进行 解决 尽快 可以 不能 是否 能否 导致 严重 影响 非常 每天 经常 最近 附近 以来 "
                "时候 什么 怎么 到底 如何 哪里 一下 多少 还有 为什么 好几")
@@ -36,8 +34,9 @@ SHOWN_TICKETS = 50
 
 
 def tokens(text: str) -> list[str]:
-    """jieba words of two or more characters, without stop words, digits or punctuation."""
-    return [w for w in jieba.lcut(text) if WORD.match(w) and w not in STOP]
+    """The text's content words as the classifier segments them (`classifier.tokenizer.tokens`, so intake
+    segments a request once for every consumer), of two or more characters, without hotspot stop words."""
+    return [w for w in tokenizer.content(tokenizer.tokens(text)) if WORD.match(w) and w not in STOP]
 
 
 def _clusters(matrix: Any, places: Any, similarity: float) -> np.ndarray:
