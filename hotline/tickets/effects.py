@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session, SessionTransaction
 
 from hotline.deadlines import policy
 from hotline.departments.lookup import active_department
@@ -34,9 +34,30 @@ def _department(session: Session, code: str) -> Department:
     return dept
 
 
+FRESH = "tickets_received_here"  # session.info: tickets received in the open transaction, none merged into
+
+
+def received_here(session: Session, ticket: Ticket) -> None:
+    """Note a ticket received in the open transaction: nothing can have been merged into it yet."""
+    session.info.setdefault(FRESH, set()).add(ticket.id)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_when_ended(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # the outermost transaction (a flush's inner one ends all the time)
+        session.info.pop(FRESH, None)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_when_rolled_back(session: Session, _previous: SessionTransaction) -> None:
+    session.info.pop(FRESH, None)
+
+
 def not_to_reported(session: Session, ticket: Ticket, departments: list[Department]) -> None:
-    """409 when a report (举报) on this ticket, or on a ticket merged into it, is about one of `departments`."""
-    reported = set(session.scalars(select(Ticket.reported_department_id).where(
+    """409 when a report (举报) on this ticket, or on a ticket merged into it, is about one of `departments`.
+    A ticket received in this transaction (and merged into by none since) needs no look-up."""
+    fresh = ticket.id in session.info.get(FRESH, ())
+    reported = set() if fresh else set(session.scalars(select(Ticket.reported_department_id).where(
         Ticket.merged_into_id == ticket.id, Ticket.reported_department_id.is_not(None))))
     if ticket.reported_department_id is not None:
         reported.add(ticket.reported_department_id)
@@ -217,6 +238,7 @@ def merge(session: Session, ticket: Ticket, data: dict[str, Any], _r: Rules) -> 
             primary.department_id, *(d.id for d in primary.assisting)):
         raise Conflict("举报件不能并入由被举报单位承办或协办的工单", code="reported_department")
     ticket.merged_into_id = primary.id
+    session.info.get(FRESH, set()).discard(primary.id)  # merged into: its reports must be looked up again
     return {"into": primary.id, "into_number": primary.number}
 
 

@@ -18,6 +18,7 @@ from hotline.db import paginate
 from hotline.departments.models import Department, User
 from hotline.departments.roles import INTAKE_ROLES, Role
 from hotline.errors import Conflict, Forbidden, NotFound, ValidationError
+from hotline.tickets.effects import received_here
 from hotline.tickets.enums import REPLY_CLOCK_STATUSES, Action, Channel, Kind, Status, Urgency
 from hotline.tickets.models import IdempotencyKey, Ticket, TicketEvent, ticket_assists
 from hotline.tickets.transitions import Rules, after_move, can_see, transition
@@ -76,6 +77,7 @@ def receive(session: Session, *, data: dict[str, Any], actor: User, rules: Rules
         assisting=[], suggestions=suggestions or [], model_version=model_version,
     )
     _insert_numbered(session, ticket, prefix=f"{local(rules.now):%Y%m%d}-")
+    received_here(session, ticket)
     received = TicketEvent(ticket_id=ticket.id, at=rules.now, actor_id=actor.id, actor_name=actor.display_name,
                            action=Action.RECEIVE.value, from_status=None, to_status=Status.RECEIVED.value,
                            payload={"channel": ticket.channel})
