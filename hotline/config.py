@@ -109,7 +109,7 @@ SETTINGS: dict[str, tuple[Any, Callable[[str], Any]]] = {
     "KB_HOLD_MIN_RATIO": (1.3, float),
     # Matching by meaning (knowledge_base.semantic): article vectors are kept in this file (computed once
     # per article text; `flask kb embed` fills it after an import or on deploy). Each search embeds its
-    # query (~20 ms CPU for a few words, ~0.25 s for a 300-character message); off: lexical search only.
+    # query (about 0.3 s CPU for a whole message, docs/BENCHMARKS.md); off: lexical search only.
     "KB_SEMANTIC_SEARCH": (True, _bool),
     "KB_VECTOR_CACHE": (str(INSTANCE_DIR / "kb_vectors.npz"), str),
     "QUEUES_ENABLED": (True, _bool),
