@@ -17,6 +17,7 @@ from hotline.supervision.models import (
     MetricSnapshot,
     TicketSignature,
     TicketTextBand,
+    rate_days,
     rate_facts,
 )
 from hotline.tickets.models import IdempotencyKey, Ticket, TicketEvent
@@ -28,5 +29,5 @@ __all__ = [
     "Department", "DispatchOutcome", "DispatchRule", "District", "FollowUpTask", "HotspotMember", "HotspotTerm",
     "IdempotencyKey", "MetricSnapshot", "MonitorEvent", "Notification",
     "Open311Request", "OutboxMessage", "Reminder", "ReviewTask", "Ticket", "TicketEvent", "TicketSignature",
-    "TicketTextBand", "User", "YearSetting", "rate_facts",
+    "TicketTextBand", "User", "YearSetting", "rate_days", "rate_facts",
 ]

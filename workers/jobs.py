@@ -208,6 +208,17 @@ def metrics_snapshot() -> Any:
     return result
 
 
+def rates_compact() -> Any:
+    """Hourly: merge the rate roll-up's rows that the moves appended (supervision.rollup)."""
+    target = resolve("hotline.supervision.rollup.compact")
+    if target is None:
+        return _missing("hotline.supervision.rollup.compact")
+    with job_session() as (_app, db, _config):
+        result = target(db)
+        db.commit()
+    return result
+
+
 def kb_review_reminders() -> Any:
     """Daily: knowledge-base articles due for review get review tasks (knowledge.service)."""
     from hotline.clock import utcnow

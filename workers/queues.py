@@ -56,6 +56,7 @@ JOBS: dict[str, JobSpec] = {
     "workers.jobs.sweep": JobSpec(REMINDERS, timeout=120, result_ttl=300),
     "workers.jobs.schedule_follow_ups": JobSpec(PERIODIC, timeout=300),
     "workers.jobs.metrics_snapshot": JobSpec(PERIODIC, timeout=1800, result_ttl=86400),
+    "workers.jobs.rates_compact": JobSpec(PERIODIC, timeout=600),
     "workers.jobs.kb_review_reminders": JobSpec(PERIODIC, timeout=600, result_ttl=86400),
     # Not on SLOW: an admin watches its progress, it must not wait behind a retraining.
     "workers.jobs.kb_import": JobSpec(PERIODIC, timeout=1800, result_ttl=86400, retry_intervals=(10, 60)),

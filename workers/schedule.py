@@ -45,6 +45,7 @@ SCHEDULE: tuple[Periodic, ...] = (
     Periodic("sweep", "workers.jobs.sweep", interval=60),
     Periodic("follow-ups", "workers.jobs.schedule_follow_ups", interval=60),
     Periodic("metrics-snapshot", "workers.jobs.metrics_snapshot", cron="10 0 * * *"),
+    Periodic("rates-compact", "workers.jobs.rates_compact", cron="5 * * * *"),
     Periodic("kb-review", "workers.jobs.kb_review_reminders", cron="0 8 * * *"),
     Periodic("retrain", "workers.jobs.retrain_classifier", cron="30 2 * * *"),
 )

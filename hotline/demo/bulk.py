@@ -1,7 +1,8 @@
 """A city-sized history in minutes: tickets and events drawn from the simulation's distributions
 (bulk_course.py) written with COPY on PostgreSQL (batched INSERTs elsewhere), then what intake and the
 moves would have kept beside them: the rate facts (computed by facts.py from the events, as every move
-does), the reminders of open tickets, hotspot clusters and duplicate signatures of the recent window.
+does) and their daily roll-up, the reminders of open tickets, hotspot clusters and duplicate signatures of
+the recent window.
 
 For benchmarks and capacity planning (bench/scale.py), never for a live database."""
 
@@ -22,11 +23,18 @@ from hotline.deadlines.policy import TimeLimits
 from hotline.demo.bulk_course import Course, arrival_times, draw, reminders
 from hotline.departments.models import Department, User
 from hotline.reminders.models import Reminder
-from hotline.supervision import duplicates, signature
+from hotline.supervision import duplicates, rollup, signature
 from hotline.supervision.facts import READ_ACTIONS, facts_from_rows
 from hotline.supervision.hotspot_clusters import LEADING_TERMS, vectors
 from hotline.supervision.live_facts import ALL_TIME, fact_row
-from hotline.supervision.models import HotspotMember, HotspotTerm, TicketSignature, TicketTextBand, rate_facts
+from hotline.supervision.models import (
+    HotspotMember,
+    HotspotTerm,
+    TicketSignature,
+    TicketTextBand,
+    rate_days,
+    rate_facts,
+)
 from hotline.tickets.models import Ticket, TicketEvent
 
 CHUNK = 20_000
@@ -84,8 +92,10 @@ def generate(session: Session, *, tickets: int, days: int, now: datetime, seed: 
         _write_chunk(session, chunk, now=now, calendar=calendar, limits=limits, stats=stats, caches=caches)
         session.commit()
         echo(f"bulk: {stats['tickets']} tickets, {stats['open']} open, {stats['facts']} facts")
+    rollup.compact(session)  # the chunks' roll-up rows of a day merged, as the hourly job does
+    session.commit()
     if session.get_bind().dialect.name == "postgresql":
-        for table in ("tickets", "ticket_events", "rate_facts", "reminders"):
+        for table in ("tickets", "ticket_events", "rate_facts", "rate_days", "reminders"):
             session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                                  f"(SELECT coalesce(max(id), 1) FROM {table}))"))
         session.commit()
@@ -99,7 +109,9 @@ def _write_chunk(session: Session, chunk: list[Course], *, now: datetime, calend
     write(session, TicketEvent, _uniform(events, EVENT_COLUMNS))
     facts = _facts(chunk, {v: k for k, v in session.execute(select(Department.code, Department.id))},
                    calendar=calendar, limits=limits)
-    write(session, rate_facts, [fact_row(f) for f in facts])
+    rows = [fact_row(f) for f in facts]
+    write(session, rate_facts, rows)
+    write(session, rate_days, rollup.differences(added=rows))
     due = [r for c in chunk for r in reminders(c, now=now)]
     write(session, Reminder, due)
     stats["hotspot_members"] += _hotspots(session, chunk, now=now, caches=caches)

@@ -3,6 +3,7 @@ the ticket row, its events and, while it is open, its reminders. Pure: no databa
 
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -18,8 +19,14 @@ from hotline.demo.history import CHANNELS, HOURLY, SURNAMES, WEEKDAY
 from hotline.demo.history_course import REPLIES
 
 H, M = timedelta(hours=1), timedelta(minutes=1)
-STALL_DAYS = 120  # tickets this recent may be stuck at a stage: the open backlog of a big city
-STALL_SHARE = 0.7
+# The open backlog of a big city (Beijing: ~250,000 open against ~65,000 new a day): a ticket is still stuck
+# at some stage with a chance that fades with its age, STALL_PEAK * exp(-age / STALL_DAYS) (0.8 today, 0.38 at
+# 90 days, 0.04 at a year), so 1,000,000 tickets over 365 days leave about 245,000 open.
+STALL_PEAK = 0.8
+STALL_DAYS = 120
+# Where a stuck ticket waits: mostly for the follow-up call (replied, so the reply rates stay plausible), else
+# unsigned or unreplied (overdue once their limits pass); undispatched only on its first day.
+STALL_STAGES = (("sign", 0.15), ("reply", 0.3), ("follow_up", 0.55))
 INVALID_SHARE = 0.015
 
 
@@ -80,10 +87,18 @@ def draw(rng: random.Random, *, ticket_id: int, at: datetime, now: datetime, pho
             course.ticket.update(invalid=True, closed_at=done, close_reason="invalid", updated_at=done)
             course.ticket["status"] = course.event(done, "mark_invalid", state, "closed", {})
         return course
-    stall = rng.choice(("dispatch", "sign", "reply", "follow_up")) if (
-        now - at < timedelta(days=STALL_DAYS) and rng.random() < STALL_SHARE) else None
+    stall = _stall(rng, age=now - at)
     _handle(rng, course, code, departments[code], now, calendar, limits, stall)
     return course
+
+
+def _stall(rng: random.Random, *, age: timedelta) -> str | None:
+    """The stage a ticket of this age is stuck at by now, if any (see STALL_PEAK)."""
+    if rng.random() >= STALL_PEAK * math.exp(-age / timedelta(days=STALL_DAYS)):
+        return None
+    if age < timedelta(days=1) and rng.random() < 0.1:
+        return "dispatch"
+    return rng.choices([s for s, _ in STALL_STAGES], [w for _, w in STALL_STAGES])[0]
 
 
 def _handle(rng: random.Random, course: Course, code: str, department_id: int, now: datetime,

@@ -1,4 +1,5 @@
-"""`flask --app hotline rates rebuild | hotspots`: the rate facts and hotspot clusters of existing tickets."""
+"""`flask --app hotline rates rebuild | compact | hotspots`: the rate facts (and their daily roll-up) and
+hotspot clusters of existing tickets."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import click
 from hotline.clock import utcnow
 from hotline.db import session
 from hotline.deadlines.service import load_calendar, time_limits
-from hotline.supervision import hotspot_clusters, live_facts
+from hotline.supervision import hotspot_clusters, live_facts, rollup
 
 
 @click.group("rates")
@@ -22,8 +23,18 @@ def rates_rebuild() -> None:
     """Rewrite every ticket's facts (after upgrading to the rate_facts table, or after a restore)."""
     db = session()
     rows = live_facts.rebuild_all(db, calendar=load_calendar(db), limits=time_limits(), commit=True)
+    days = rollup.rebuild(db)  # recomputed from the facts, whatever state the roll-up was in
     db.commit()
-    click.echo(f"rate facts: {rows} rows")
+    click.echo(f"rate facts: {rows} rows; daily roll-up: {days} rows")
+
+
+@rates_group.command("compact")
+def rates_compact() -> None:
+    """Merge the daily roll-up's rows (the hourly job does it too)."""
+    db = session()
+    merged = rollup.compact(db)
+    db.commit()
+    click.echo(f"daily roll-up: {merged} rows merged")
 
 
 @rates_group.command("hotspots")

@@ -1,4 +1,5 @@
-"""The rates' counts and drill-down as SQL over the rate facts table (GROUP BY, index ranges of `at`)."""
+"""The rates' counts and drill-down as SQL over the rate facts table (GROUP BY, index ranges of `at`) and its
+daily roll-up (rollup.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from hotline.supervision import rollup
 from hotline.supervision.counts import COHORTS, COUNTS, DUE
 from hotline.supervision.models import rate_facts
 from hotline.supervision.periods import Period, local_day
@@ -23,7 +25,21 @@ def in_period(period: Period, now: datetime) -> ColumnElement[bool]:
 
 
 def sums(session: Session, *, period: Period, now: datetime, group_by: str | None) -> dict[str | None, Counter[str]]:
-    """Every count summed per group (one key None when group_by is None): one GROUP BY."""
+    """Every count summed per group (one key None when group_by is None): the daily roll-up of the period's
+    days that ended before today (rollup.py) plus one GROUP BY over the facts from today's midnight on."""
+    today = local_day(now)
+    ended = rollup.ended_days(period, today=today)
+    out = rollup.sums(session, first=ended[0], last=ended[1], group_by=group_by) if ended else {}
+    rest = Period(max(period.first, today), period.last) if period.last >= today else None
+    if rest is not None:
+        for key, counts in raw_sums(session, period=rest, now=now, group_by=group_by).items():
+            out.setdefault(key, Counter()).update(counts)
+    return out
+
+
+def raw_sums(session: Session, *, period: Period, now: datetime,
+             group_by: str | None) -> dict[str | None, Counter[str]]:
+    """Every count summed per group straight from the facts: one GROUP BY over an index range of `at`."""
     columns = [func.coalesce(func.sum(F[c]), 0).label(c) for c in COUNTS]
     if group_by is None:
         row = session.execute(select(func.count().label("facts"), *columns).where(in_period(period, now))).one()

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 
 from hotline.deadlines.calendar import WorkCalendar
 from hotline.deadlines.policy import TimeLimits
+from hotline.supervision import rollup
 from hotline.supervision.counts import COUNTS
 from hotline.supervision.facts import Fact, facts_from_rows, facts_of
 from hotline.supervision.models import rate_facts
@@ -54,12 +55,15 @@ def refresh(session: Session, *, ticket_ids: Iterable[int], calendar: WorkCalend
     ids = sorted(set(ticket_ids))
     if not ids:
         return 0
-    session.execute(delete(rate_facts).where(rate_facts.c.ticket_id.in_(ids)))
+    removed = session.execute(delete(rate_facts).where(rate_facts.c.ticket_id.in_(ids))
+                              .returning(*(rate_facts.c[c] for c in rollup.FACT_COLUMNS))).mappings().all()
     facts = facts_of(session, ticket_ids=ids, period=ALL_TIME, now=ALL_TIME.end, calendar=calendar, limits=limits,
                      repeat_times=repeat_times() if repeat is None else repeat)
-    if facts:
-        session.execute(insert(rate_facts), [fact_row(f) for f in facts])
-    return len(facts)
+    rows = [fact_row(f) for f in facts]
+    if rows:
+        session.execute(insert(rate_facts), rows)
+    rollup.record(session, removed=removed, added=rows)
+    return len(rows)
 
 
 IN_HAND = "rate_facts_in_hand"  # session.info: tickets received in the open transaction -> their read events
@@ -116,6 +120,7 @@ def _write_received(session: Session, *, ticket: Ticket, rules: Rules) -> None:
     rows = _facts_rows(ticket, code=None, events=[], rules=rules)
     if rows:
         session.execute(insert(rate_facts), rows)
+        rollup.record(session, added=rows)
 
 
 def _rewrite_in_hand(session: Session, *, ticket: Ticket, event: TicketEvent, events: list[Any],
@@ -127,9 +132,11 @@ def _rewrite_in_hand(session: Session, *, ticket: Ticket, event: TicketEvent, ev
     department = ticket.department
     rows = _facts_rows(ticket, code=department.code if department is not None else None, events=events,
                        rules=rules)
-    session.execute(delete(rate_facts).where(rate_facts.c.ticket_id == ticket.id))
+    removed = session.execute(delete(rate_facts).where(rate_facts.c.ticket_id == ticket.id)
+                              .returning(*(rate_facts.c[c] for c in rollup.FACT_COLUMNS))).mappings().all()
     if rows:
         session.execute(insert(rate_facts), rows)
+    rollup.record(session, removed=removed, added=rows)
 
 
 @sa_event.listens_for(Session, "after_transaction_end")

@@ -85,6 +85,23 @@ rate_facts = Table(
 )
 
 
+# The facts summed per local day and group, four rows per fact (one per grouping: department, district, kind,
+# channel), so a year's rates by any grouping read ~100 rows a day instead of every fact (rollup.py). Each move
+# appends the difference it makes (insert-only: concurrent moves never wait on a shared row) and `compact`
+# merges a day-group's rows into one; the sum of a day-group's rows is always the sum of its facts.
+rate_days = Table(
+    "rate_days",
+    Base.metadata,
+    Column("id", Integer, primary_key=True),
+    Column("day", Date, nullable=False),
+    Column("group_by", String(10), nullable=False),
+    Column("group_key", String(40)),
+    Column("facts", Integer, nullable=False, server_default="0"),
+    *(Column(name, Integer, nullable=False, server_default="0") for name in COUNTS),
+    Index("ix_rate_days_group_by_day", "group_by", "day"),
+)
+
+
 class HotspotMember(Base):
     """A ticket placed in a hotspot cluster at intake (cluster_id: the id of the cluster's first ticket).
 

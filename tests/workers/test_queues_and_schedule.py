@@ -70,7 +70,7 @@ def test_the_schedule_is_data_with_overrides():
 
     default = {e.name: e for e in entries({})}
     assert default["sweep"].interval == 60 and default["sweep"].job == "workers.jobs.sweep"
-    assert set(default) == {"sweep", "follow-ups", "metrics-snapshot", "kb-review", "retrain"}
+    assert set(default) == {"sweep", "follow-ups", "metrics-snapshot", "rates-compact", "kb-review", "retrain"}
     changed = {e.name: e for e in entries({"WORKER_SCHEDULE": {"retrain": {"cron": "30 3 * * 0"},
                                                               "kb-review": {"enabled": False},
                                                               "metrics-snapshot": {"interval": 3600}}})}
@@ -89,15 +89,18 @@ def test_two_schedulers_enqueue_each_slot_once(qapp, conn):
     assert [j.name for j in second.enqueue_jobs()] == ["sweep", "follow-ups"]
     assert Queue(REMINDERS, connection=conn).count == 1 and Queue(PERIODIC, connection=conn).count == 1
     assert {j.name: j.cron for j in first.get_jobs() if j.cron} == {
-        "metrics-snapshot": "10 0 * * *", "kb-review": "0 8 * * *", "retrain": "30 2 * * *"}
+        "metrics-snapshot": "10 0 * * *", "rates-compact": "5 * * * *", "kb-review": "0 8 * * *",
+        "retrain": "30 2 * * *"}
 
 
 def test_periodic_jobs_call_their_targets_and_skip_missing_ones(api, qapp, clock, monkeypatch):
     clock.shift(-86400)
-    api.create()
+    tid = api.create()["id"]
+    api.act(tid, "dispatch", "dispatcher", {"department": "ecology"})  # a second write of the day's facts
     clock.shift(86400)
     assert jobs.metrics_snapshot() > 0  # supervision.snapshots.take_snapshot for the day before
     assert isinstance(jobs.kb_review_reminders(), int)
+    assert jobs.rates_compact() > 4  # supervision.rollup.compact merged the two moves' roll-up rows
     monkeypatch.setattr(jobs, "resolve", lambda path: None)
     assert jobs.retrain_classifier().startswith("skipped: hotline.dispatching.retrain")
     assert jobs.metrics_snapshot().startswith("skipped:")
