@@ -2,14 +2,14 @@
 rates of a month (rate facts by time), the drill-down (by department and time), the window's hotspots
 (cluster members by time) and a ticket's placement (leading words by district and time). 600,000 facts
 and 200,000 cluster members appended in time order, as the moves and intake write them. The 365-day
-rates read every fact of the year by design (bench/scale.py times them). Skipped when no PostgreSQL answers."""
+rates read the daily roll-up of the ended days and today's facts (bench/scale.py times them). Skipped when no PostgreSQL answers."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 
 from tests.support.explain import analyze, bulk_tickets, plan, scans, seq_scanned
 
@@ -33,6 +33,14 @@ def big(redis_url):  # type: ignore[no-untyped-def]
                        (g % 8 = 2)::int
                 FROM (SELECT g, now() - (365 * interval '1 day') * (1 - g::float / {FACTS}) AS at
                       FROM generate_series(1, {FACTS}) AS g) AS s ORDER BY at"""))
+            # the daily roll-up of those facts, as the migration and rollup.fill compute it
+            conn.execute(text("""
+                INSERT INTO rate_days (day, group_by, group_key, facts, dispatched, due, overdue)
+                SELECT (at AT TIME ZONE 'Asia/Shanghai')::date, g, CASE g WHEN 'department' THEN department
+                           WHEN 'district' THEN district WHEN 'kind' THEN kind ELSE channel END,
+                       count(*), sum(dispatched), sum(due), sum(overdue)
+                FROM rate_facts, unnest(ARRAY['department','district','kind','channel']) AS g
+                GROUP BY 1, 2, 3"""))
             conn.execute(text("""
                 INSERT INTO hotspot_members (ticket_id, cluster_id, district, received_at, terms, places)
                 SELECT id, id - id % 7, district, received_at, '{}', '{}' FROM tickets
@@ -47,8 +55,6 @@ def big(redis_url):  # type: ignore[no-untyped-def]
 
 @pytest.mark.postgres
 def test_month_rates_and_drill_down_read_rate_facts_by_index(big):
-    from sqlalchemy import func, select
-
     from hotline.clock import local, utcnow
     from hotline.supervision import fact_queries, periods
     from hotline.supervision.counts import COUNTS
@@ -72,9 +78,37 @@ def test_month_rates_and_drill_down_read_rate_facts_by_index(big):
 
 
 @pytest.mark.postgres
-def test_hotspot_window_and_placement_use_indexes(big):
-    from sqlalchemy import func, select
+def test_a_years_rates_read_the_daily_roll_up_and_only_todays_facts(big):
+    """The 365-day rates: the roll-up of the ended days (a few rows a day; a month of them by its (grouping,
+    day) index) and the facts of today by their time index; the facts table is never read whole."""
+    from hotline.clock import local, utcnow
+    from hotline.supervision import fact_queries, periods, rollup
+    from hotline.supervision.counts import COUNTS
+    from hotline.supervision.models import rate_days, rate_facts
 
+    now = utcnow()
+    today = local(now).date()
+    r, f = rate_days.c, rate_facts.c
+
+    def ended(days: int):  # type: ignore[no-untyped-def]
+        first, last = rollup.ended_days(periods.parse(None, None, today=today, default_days=days), today=today)
+        return (select(r.group_key, *(func.sum(r[c]) for c in COUNTS))
+                .where(r.group_by == "department", r.day >= first, r.day <= last).group_by(r.group_key))
+
+    rest = (select(f.department, *(func.sum(f[c]) for c in COUNTS))
+            .where(fact_queries.in_period(periods.day(today), now)).group_by(f.department))
+    with big.extensions["db"].engine.connect() as conn:
+        trees = {"year": plan(conn, ended(365)), "month": plan(conn, ended(30)), "today": plan(conn, rest)}
+        rows = conn.scalar(select(func.count()).select_from(rate_days))
+    assert rows < FACTS // 20  # the point of it: a year is a few rows a day, not every fact
+    assert {t for _k, t, _i in scans(trees["year"])} == {"rate_days"}  # small: read whole when most is asked
+    assert "ix_rate_days_group_by_day" in {i for _k, _r, i in scans(trees["month"])}, scans(trees["month"])
+    assert "ix_rate_facts_at" in {i for _k, _r, i in scans(trees["today"])}, scans(trees["today"])
+    assert "rate_facts" not in seq_scanned(trees["today"]), scans(trees["today"])
+
+
+@pytest.mark.postgres
+def test_hotspot_window_and_placement_use_indexes(big):
     from hotline.clock import utcnow
     from hotline.supervision.models import HotspotMember, HotspotTerm
     from hotline.tickets.models import Ticket

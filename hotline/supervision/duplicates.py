@@ -145,7 +145,7 @@ def find_duplicates(session: Session, *, ticket: Ticket, now: datetime, settings
                       "score": round(score, 3), "text_similarity": round(text, 3), "reason": reason,
                       suggestions.ANONYMOUS: ({"score": round(anonymous_score, 3), "reason": anonymous_reason}
                                               if anonymous_score >= least else None)})
-    return suggestions.duplicates_for(session, user=viewer, items=found)[:limit]
+    return suggestions.duplicates_for(session, user=viewer, items=found, limit=limit)
 
 
 def brief(ticket: Ticket) -> dict[str, Any]:

@@ -4,6 +4,7 @@ never shows a ticket its user could not open, nor a confidential caller's identi
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 import time_machine
@@ -137,3 +138,48 @@ def test_hotspot_examples_only_show_tickets_the_user_may_open(app, api):
     sup = suggestions.hotspots_for(db, user=people["supervisor"], clusters=clusters)
     context.pop()
     assert len(sup) == 2 and sup[0]["sample"] == REPORT
+
+
+def statements_into(found: list[tuple[str, Any]]):  # type: ignore[no-untyped-def]
+    """A before_cursor_execute listener that keeps each statement's SQL and parameters."""
+    return lambda _conn, _cursor, statement, parameters, *_rest: found.append((statement, parameters))
+
+
+def test_the_first_duplicates_judged_a_few_at_a_time_are_the_first_of_all_judged(app, api):
+    """duplicates_for with a limit stops judging once the best shown beat every full score left: the same
+    list a user would see from judging every candidate, with ties kept in the candidates' order."""
+    import random
+
+    from sqlalchemy import event
+
+    with time_machine.travel(T0, tick=False):
+        ids = []
+        for n in range(24):
+            tid = api.create(content=f"{REPORT}（第{n}次）", confidential=n % 3 == 0)["id"]
+            api.act(tid, "dispatch", "dispatcher", {"department": ("ecology", "water")[n % 2]})
+            ids.append(tid)
+    context, db = service_session(app)
+    people = users(db)
+    rng = random.Random(5)
+    for round_ in range(20):
+        raw = []
+        for tid in rng.sample(ids, 18):
+            score = rng.choice((0.9, 0.8, 0.8, 0.7, 0.6, 0.5))  # ties on purpose
+            anonymous = rng.choice((None, {"score": round(score - 0.25, 3), "reason": "内容相似度 60%"}))
+            raw.append({"id": tid, "score": score, "reason": "同一来电号码", suggestions.ANONYMOUS: anonymous})
+        for who in ("dept_ecology", "operator"):
+            everything = suggestions.duplicates_for(db, user=people[who], items=raw)
+            for limit in (1, 2, 5):
+                statements: list[tuple[str, Any]] = []
+                listener = statements_into(statements)
+                event.listen(db.get_bind(), "before_cursor_execute", listener)
+                try:
+                    first = suggestions.duplicates_for(db, user=people[who], items=raw, limit=limit)
+                finally:
+                    event.remove(db.get_bind(), "before_cursor_execute", listener)
+                assert first == everything[:limit], (round_, who, limit)
+                loads = [p for sql, p in statements if sql.startswith("SELECT tickets.id")]
+                if who == "operator":  # sees every ticket at its full score: only the ties of the last shown
+                    tied = sum(r["score"] >= first[-1]["score"] for r in raw)  # are judged past the first batch
+                    assert sum(map(len, loads)) <= tied + 2 * limit
+    context.pop()
