@@ -44,15 +44,16 @@ def _users(app):  # type: ignore[no-untyped-def]
 @pytest.mark.postgres
 def test_duplicate_candidates_use_the_phone_address_and_band_indexes(big):
     from hotline.clock import utcnow
-    from hotline.supervision.duplicates import _candidate_ids, text_signature
+    from hotline.supervision.duplicates import candidate_params, candidate_query, text_signature
     from hotline.tickets.models import Ticket
 
     probe = Ticket(id=0, caller_phone="13900001234", address="批量路1234号", content="")
     signature = text_signature("西山区枫林路锦绣花园小区东门外的夜宵大排档每天营业到凌晨三点，油烟直接排进住户家里")
+    params = candidate_params(probe, signature, since=utcnow() - timedelta(days=30))
     with big.app_context(), big.extensions["db"].engine.connect() as conn:
-        tree = plan(conn, _candidate_ids(probe, signature, since=utcnow() - timedelta(days=30), limit=150))
+        tree = plan(conn, candidate_query(150).params(params))  # the one statement intake executes
     used = {index for _kind, _rel, index in scans(tree) if index}
-    assert not seq_scanned(tree) & {"tickets", "ticket_text_bands"}, scans(tree)
+    assert not seq_scanned(tree) & {"tickets", "ticket_text_bands", "ticket_signatures"}, scans(tree)
     assert {"ix_tickets_caller_phone_received", "ix_tickets_address_received", "pk_ticket_text_bands"} <= used
 
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 import numpy as np
 from flask import current_app
-from sqlalchemy import delete, insert, select, union
+from sqlalchemy import Select, bindparam, delete, insert, select, union
 from sqlalchemy.orm import Session
 
 from classifier import tokenizer
@@ -64,35 +65,40 @@ def _stored(session: Session, ticket: Ticket) -> np.ndarray | None:
     return sig.from_bytes(row.minhash) if row.minhash is not None else None
 
 
-def _candidate_ids(ticket: Ticket, signature: np.ndarray | None, *, since: datetime, limit: int) -> Any:
-    """Ids of the same caller's, the same address's and similar texts' recent tickets: three index lookups."""
-    parts = []
-    for column, value in ((Ticket.caller_phone, ticket.caller_phone), (Ticket.address, ticket.address)):
-        if value:
-            parts.append(select(Ticket.id).where(column == value, Ticket.received_at >= since)
-                         .order_by(Ticket.received_at.desc()).limit(limit))
-    if signature is not None:
-        parts.append(select(TicketTextBand.ticket_id.label("id")).where(
-            TicketTextBand.band_key.in_(sig.band_keys(signature)), TicketTextBand.received_at >= since)
-            .limit(limit))
-    if not parts:
-        return None
+@cache
+def candidate_query(limit: int) -> Select[Any]:
+    """Open, unmerged, valid tickets among the same caller's, the same address's and similar texts' recent
+    tickets (three bounded index lookups), newest first: one statement, built once per limit. Bound at
+    execution: phone, address, bands (the LSH band keys), since and own (the ticket's id); a missing phone
+    or address matches nothing, as no band does."""
+    since = bindparam("since")
+    parts = [select(Ticket.id).where(column == bindparam(name), Ticket.received_at >= since)
+             .order_by(Ticket.received_at.desc()).limit(limit)
+             for column, name in ((Ticket.caller_phone, "phone"), (Ticket.address, "address"))]
+    parts.append(select(TicketTextBand.ticket_id.label("id")).where(
+        TicketTextBand.band_key.in_(bindparam("bands", expanding=True)), TicketTextBand.received_at >= since)
+        .limit(limit))
     # Each part is a bounded subquery, so SQLite accepts the LIMIT inside a compound SELECT.
-    return union(*(select(p.subquery().c.id) for p in parts))
+    ids = union(*(select(p.subquery().c.id) for p in parts))
+    return (select(*COLUMNS).outerjoin(TicketSignature, TicketSignature.ticket_id == Ticket.id)
+            .where(Ticket.id.in_(ids), Ticket.id != bindparam("own"),
+                   Ticket.status.in_(sorted(s.value for s in OPEN_STATUSES)),
+                   Ticket.merged_into_id.is_(None), Ticket.invalid.is_(False))
+            .order_by(Ticket.id.desc()).limit(limit))
+
+
+def candidate_params(ticket: Ticket, signature: np.ndarray | None, *, since: datetime) -> dict[str, Any]:
+    """The values `candidate_query` is executed with for this ticket."""
+    return {"phone": ticket.caller_phone or None, "address": ticket.address or None, "since": since,
+            "bands": sorted(set(sig.band_keys(signature))) if signature is not None else [], "own": ticket.id}
 
 
 def _candidates(session: Session, ticket: Ticket, signature: np.ndarray | None, *, since: datetime,
                 limit: int) -> list[Any]:
-    """Open, unmerged, valid tickets among the candidates, newest first (never a scan of the table)."""
-    ids = _candidate_ids(ticket, signature, since=since, limit=limit)
-    if ids is None:
+    """The candidates of a duplicate check: one round trip of a statement compiled once (never a scan)."""
+    if not (ticket.caller_phone or ticket.address or signature is not None):
         return []
-    query = (select(*COLUMNS).outerjoin(TicketSignature, TicketSignature.ticket_id == Ticket.id)
-             .where(Ticket.id.in_(ids), Ticket.id != ticket.id,
-                    Ticket.status.in_([s.value for s in OPEN_STATUSES]),
-                    Ticket.merged_into_id.is_(None), Ticket.invalid.is_(False))
-             .order_by(Ticket.id.desc()).limit(limit))
-    return list(session.execute(query))
+    return list(session.execute(candidate_query(limit), candidate_params(ticket, signature, since=since)))
 
 
 def _similarities(signature: np.ndarray | None, rows: list[Any]) -> list[float]:

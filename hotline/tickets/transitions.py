@@ -106,9 +106,14 @@ def after_move(session: Session, *, ticket: Ticket, event: TicketEvent, rules: R
         hook(session, ticket, event, rules)
 
 
+def sees_every_ticket(user: User) -> bool:
+    """Whether `can_see` is true of every ticket for this user (everyone but department staff)."""
+    return user.role != Role.DEPARTMENT
+
+
 def can_see(user: User, ticket: Ticket) -> bool:
     """Department staff see only tickets dispatched to their department (lead or assisting)."""
-    if user.role != Role.DEPARTMENT:
+    if sees_every_ticket(user):
         return True
     if ticket.reported_department_id is not None and ticket.reported_department_id == user.department_id:
         return False  # a report about the department: never, whatever else happens
