@@ -8,10 +8,12 @@ The database is created when missing, migrated, given the demo city, and filled 
 signatures drawn from the simulation's distributions) up to --tickets; a second run on the same
 database measures again without rebuilding (for a quiet re-run). Then, on the live code paths:
 - sweep_ms: the reminder sweep's query for what is newly due (reminders.service.due_reminders);
-- metrics_30d_ms, metrics_365d_ms: GET /metrics by department, live (rates.metrics, SQL GROUP BY);
+- metrics_30d_ms, metrics_365d_ms: GET /metrics by department, live (rates.metrics: the daily roll-up of the
+  ended days plus today's rate facts, SQL GROUP BY);
 - drilldown_ms: the overdue tickets of the busiest department over 30 days, first page (fact_queries.drill);
 - hotspots_7d_ms: the 7-day hotspots (hotspot_clusters.find);
-- duplicate_check_ms: p99 of the duplicate check at intake over --probes recent tickets (signature given);
+- duplicate_check_ms: p99 of the duplicate check at intake over --probes recent tickets (signature given,
+  as intake computes it from the words it shares);
 - caller_history_ms: p99 of a caller's history over --probes phone numbers.
 Timings are medians of repeated runs (p99 where said). The last line printed is one JSON object.
 """
@@ -106,6 +108,7 @@ def measure(app: Any, probes: int, seed: int) -> dict[str, Any]:
     from hotline.reminders.service import due_reminders
     from hotline.supervision import fact_queries, hotspot_clusters, periods, rates
     from hotline.supervision.duplicates import find_duplicates, text_signature
+    from hotline.supervision.models import rate_days
     from hotline.tickets.enums import OPEN_STATUSES
     from hotline.tickets.models import Ticket
     from hotline.tickets.service import caller_history
@@ -162,6 +165,7 @@ def measure(app: Any, probes: int, seed: int) -> dict[str, Any]:
         out["caller_history_ms"] = p99(history_ms)
         out["caller_history_p50_ms"] = round(statistics.median(history_ms), 2)
         out["metrics_365d_dispatched"] = year_doc["total"]["dispatched"]
+        out["rate_days_rows"] = db.scalar(select(func.count()).select_from(rate_days))
         out["probes"] = len(sample)
     return out
 
