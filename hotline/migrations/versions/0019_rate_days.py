@@ -1,7 +1,7 @@
 """rate_days: the rate facts summed per local day and group, kept with the facts, for a year's rates
 
-Revision ID: 0017
-Revises: 0016
+Revision ID: 0019
+Revises: 0018
 Create Date: 2026-11-30 17:40:00
 
 Filled here from the existing facts (one GROUP BY per grouping); `flask --app hotline rates rebuild`
@@ -12,8 +12,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0017'
-down_revision = '0016'
+revision = '0019'
+down_revision = '0018'
 branch_labels = None
 depends_on = None
 
