@@ -15,7 +15,8 @@ database measures again without rebuilding (for a quiet re-run). Then, on the li
 - duplicate_check_ms: p99 of the duplicate check at intake over --probes recent tickets (signature given,
   as intake computes it from the words it shares);
 - caller_history_ms: p99 of a caller's history over --probes phone numbers.
-Timings are medians of repeated runs (p99 where said). The last line printed is one JSON object.
+Timings are medians of repeated runs (p99 where said, after one untimed call that compiles the statements as
+a long-lived process has). The last line printed is one JSON object.
 """
 
 from __future__ import annotations
@@ -148,6 +149,12 @@ def measure(app: Any, probes: int, seed: int) -> dict[str, Any]:
         recent = list(db.scalars(select(Ticket).where(Ticket.received_at >= now - timedelta(days=3))
                                  .limit(probes * 5)))
         sample = rng.sample(recent, min(probes, len(recent)))
+        # One untimed call of each first: a long-lived intake process compiles these statements once
+        # (SQLAlchemy's compiled cache), which the first call of this process would otherwise count.
+        if sample:
+            find_duplicates(db, ticket=sample[0], now=now, settings=settings, viewer=operator,
+                            signature=text_signature(sample[0].content), signed=True)
+            caller_history(db, user=operator, phone=sample[0].caller_phone or "", limit=20)
         dup_ms = []
         for ticket in sample:
             signature = text_signature(ticket.content)
