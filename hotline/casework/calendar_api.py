@@ -10,7 +10,7 @@ from hotline.auth.web import require
 from hotline.clock import utcnow
 from hotline.db import session
 from hotline.deadlines import official
-from hotline.deadlines.service import load_calendar
+from hotline.deadlines.service import load_calendar, year_limits
 from hotline.departments.roles import Role
 from hotline.errors import ValidationError
 from hotline.openapi import documented
@@ -69,7 +69,7 @@ def enter():  # type: ignore[no-untyped-def]
     rules = rules_at(db, now)
     changed = recompute.recompute_provisional(db, rules=rules)
     # The rate facts follow: recomputed deadlines, and response limits that may cross the entered days.
-    live_facts.refresh(db, ticket_ids=changed, calendar=rules.calendar, limits=rules.limits)
+    live_facts.refresh(db, ticket_ids=changed, calendar=rules.calendar, limits=year_limits(db))
     if parsed:
         live_facts.after_calendar_change(db, first_day=min(day for day, _w, _n in parsed), rules=rules)
     db.commit()

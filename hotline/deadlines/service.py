@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from datetime import datetime
+
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotline import refdata
+from hotline.clock import local
 from hotline.deadlines.calendar import WorkCalendar
 from hotline.deadlines.models import CalendarDay
 from hotline.deadlines.policy import TimeLimits
@@ -34,3 +38,28 @@ def time_limits(session: Session | None = None, *, year: int | None = None) -> T
             return TimeLimits.from_dict(override)
     return TimeLimits.from_dict(current_app.config["TIME_LIMITS"])
 
+
+
+@dataclass(frozen=True)
+class YearLimits:
+    """The time limits of every year: the configuration's, and the years an admin overrode."""
+
+    default: TimeLimits
+    years: dict[int, TimeLimits] = field(default_factory=dict)
+
+    def at(self, moment: datetime) -> TimeLimits:
+        """The limits in force in the year (Asia/Shanghai) of a moment."""
+        return self.years.get(local(moment).year, self.default)
+
+
+def year_limits(session: Session) -> YearLimits:
+    """Every year's time limits, for measures that span years (the rates judge each move by its year's)."""
+    from hotline.settings.models import YearSetting
+    from hotline.settings.service import TIME_LIMITS
+
+    def load() -> dict[int, dict]:
+        rows = session.execute(select(YearSetting.year, YearSetting.values).where(YearSetting.kind == TIME_LIMITS))
+        return {year: dict(values) for year, values in rows}
+
+    overrides = refdata.cached(session, "time_limits:years", load)
+    return YearLimits(time_limits(), {year: TimeLimits.from_dict(v) for year, v in overrides.items()})

@@ -9,7 +9,7 @@ import click
 
 from hotline.clock import utcnow
 from hotline.db import session
-from hotline.deadlines.service import load_calendar, time_limits
+from hotline.deadlines.service import load_calendar, year_limits
 from hotline.supervision import hotspot_clusters, live_facts, rollup
 
 
@@ -22,7 +22,7 @@ def rates_group() -> None:
 def rates_rebuild() -> None:
     """Rewrite every ticket's facts (after upgrading to the rate_facts table, or after a restore)."""
     db = session()
-    rows = live_facts.rebuild_all(db, calendar=load_calendar(db), limits=time_limits(), commit=True)
+    rows = live_facts.rebuild_all(db, calendar=load_calendar(db), limits=year_limits(db), commit=True)
     days = rollup.rebuild(db)  # recomputed from the facts, whatever state the roll-up was in
     db.commit()
     click.echo(f"rate facts: {rows} rows; daily roll-up: {days} rows")

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session, aliased
 
 from hotline.deadlines.calendar import WorkCalendar
 from hotline.deadlines.policy import TimeLimits, due_at
+from hotline.deadlines.service import YearLimits
 from hotline.departments.models import Department
 from hotline.knowledge.models import Article
 from hotline.supervision.periods import Period, local_day
@@ -85,7 +86,7 @@ class _Context:
     period: Period
     now: datetime
     calendar: WorkCalendar
-    limits: TimeLimits
+    limits: TimeLimits | YearLimits  # YearLimits: each dispatch judged by the limits of its year
     repeat_times: int
 
 
@@ -100,7 +101,7 @@ def _ticket_ids(period: Period, now: datetime) -> Any:
 
 
 def collect(session: Session, *, period: Period, now: datetime, calendar: WorkCalendar,
-            limits: TimeLimits, repeat_times: int = 2) -> list[Fact]:
+            limits: TimeLimits | YearLimits, repeat_times: int = 2) -> list[Fact]:
     """Every fact of the period, from the tickets and their events (the events are the truth)."""
     ids = sorted(session.scalars(select(_ticket_ids(period, now).c[0])))
     return facts_of(session, ticket_ids=ids, period=period, now=now, calendar=calendar, limits=limits,
@@ -108,7 +109,7 @@ def collect(session: Session, *, period: Period, now: datetime, calendar: WorkCa
 
 
 def facts_of(session: Session, *, ticket_ids: list[int], period: Period, now: datetime, calendar: WorkCalendar,
-             limits: TimeLimits, repeat_times: int = 2) -> list[Fact]:
+             limits: TimeLimits | YearLimits, repeat_times: int = 2) -> list[Fact]:
     """The facts of the given tickets that fall in the period (ids in chunks, events in one query each)."""
     tickets: list[Any] = []
     citizens: dict[int, int] = {}
@@ -132,7 +133,7 @@ def facts_of(session: Session, *, ticket_ids: list[int], period: Period, now: da
 
 
 def facts_from_rows(*, tickets: Iterable[Any], events: dict[int, list[Any]], period: Period, now: datetime,
-                    calendar: WorkCalendar, limits: TimeLimits, repeat_times: int = 2) -> list[Fact]:
+                    calendar: WorkCalendar, limits: TimeLimits | YearLimits, repeat_times: int = 2) -> list[Fact]:
     """The facts of tickets given as rows shaped like `_tickets_query`'s, with their events (ticket_id, at,
     action, payload as JSON text) in order: for a bulk writer that holds them already (demo/bulk.py)."""
     ctx = _Context(period, now, calendar, limits, repeat_times)
@@ -235,7 +236,8 @@ def _assignment_fact(ctx: _Context, t: Any, a: _Assignment, fact: Any) -> Iterat
         return
     responded = 0
     if a.contact_at is not None:
-        limit = ctx.limits.for_urgency(t.urgency).sign
+        limits = ctx.limits.at(a.at) if isinstance(ctx.limits, YearLimits) else ctx.limits
+        limit = limits.for_urgency(t.urgency).sign
         responded = int(a.contact_at <= due_at(limit=limit, start=a.at, calendar=ctx.calendar))
     yield fact(a.department, a.at, dispatched=1, signed_on_time=a.signed_on_time, returned=a.returned,
                responded=responded)

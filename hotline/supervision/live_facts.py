@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 
 from hotline.deadlines.calendar import WorkCalendar
 from hotline.deadlines.policy import TimeLimits
+from hotline.deadlines.service import YearLimits, year_limits
 from hotline.supervision import rollup
 from hotline.supervision.counts import COUNTS
 from hotline.supervision.facts import Fact, facts_from_rows, facts_of
@@ -49,7 +50,7 @@ def fact_row(fact: Fact) -> dict[str, Any]:
             **ZERO, **fact.counts}
 
 
-def refresh(session: Session, *, ticket_ids: Iterable[int], calendar: WorkCalendar, limits: TimeLimits,
+def refresh(session: Session, *, ticket_ids: Iterable[int], calendar: WorkCalendar, limits: TimeLimits | YearLimits,
             repeat: int | None = None) -> int:
     """Rewrite the facts of these tickets from their current state and events; flush only."""
     ids = sorted(set(ticket_ids))
@@ -84,7 +85,7 @@ def after_move(session: Session, ticket: Ticket, event: TicketEvent, rules: Rule
     if event.action == Action.MERGE.value and ticket.merged_into_id is not None:
         in_hand.pop(ticket.merged_into_id, None)  # its citizens are counted from the database from now on
         ids.append(ticket.merged_into_id)
-    refresh(session, ticket_ids=ids, calendar=rules.calendar, limits=rules.limits)
+    refresh(session, ticket_ids=ids, calendar=rules.calendar, limits=year_limits(session))
 
 
 def _counted(ticket: Ticket) -> bool:
@@ -167,14 +168,28 @@ def dispatched_since(session: Session, *, day: date) -> list[int]:
         TicketEvent.action == Action.DISPATCH.value, TicketEvent.at >= start).distinct()))
 
 
-def after_calendar_change(session: Session, *, first_day: date, rules: Rules) -> int:
-    """Official days entered: refresh the facts whose response limit may cross them (a margin of 15 days)."""
-    ids = dispatched_since(session, day=first_day - timedelta(days=15))
-    return sum(refresh(session, ticket_ids=ids[i:i + REBUILD_CHUNK], calendar=rules.calendar, limits=rules.limits)
+def after_limits_change(session: Session, *, year: int, calendar: WorkCalendar) -> int:
+    """A year's time limits stored or dropped: refresh the facts of the tickets dispatched in that year
+    (their response is judged by the limits of the year they were dispatched in)."""
+    whole = Period(date(year, 1, 1), date(year, 12, 31))
+    start, end = whole.start, whole.end
+    ids = list(session.scalars(select(TicketEvent.ticket_id).where(
+        TicketEvent.action == Action.DISPATCH.value, TicketEvent.at >= start, TicketEvent.at < end).distinct()))
+    limits = year_limits(session)
+    return sum(refresh(session, ticket_ids=ids[i:i + REBUILD_CHUNK], calendar=calendar, limits=limits)
                for i in range(0, len(ids), REBUILD_CHUNK))
 
 
-def rebuild_all(session: Session, *, calendar: WorkCalendar, limits: TimeLimits, commit: bool = False) -> int:
+def after_calendar_change(session: Session, *, first_day: date, rules: Rules) -> int:
+    """Official days entered: refresh the facts whose response limit may cross them (a margin of 15 days)."""
+    ids = dispatched_since(session, day=first_day - timedelta(days=15))
+    limits = year_limits(session)
+    return sum(refresh(session, ticket_ids=ids[i:i + REBUILD_CHUNK], calendar=rules.calendar, limits=limits)
+               for i in range(0, len(ids), REBUILD_CHUNK))
+
+
+def rebuild_all(session: Session, *, calendar: WorkCalendar, limits: TimeLimits | YearLimits,
+                commit: bool = False) -> int:
     """Rewrite every ticket's facts (after the migration that adds the table, or to check); returns rows."""
     rows, last = 0, 0
     while True:

@@ -12,7 +12,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hotline.deadlines.service import load_calendar, time_limits
+from hotline.deadlines.service import load_calendar, year_limits
 from hotline.departments.models import Department
 from hotline.errors import ValidationError
 from hotline.settings.service import RATE_WEIGHTS, year_override
@@ -100,7 +100,7 @@ def labels(session: Session) -> Labels:
 def facts_for(session: Session, *, period: Period, now: datetime) -> list[Fact]:
     """The period's facts with the calendar and limits of the app."""
     repeat = current_app.config["SUPERVISION"]["repeat_dissatisfied_times"]
-    return collect(session, period=period, now=now, calendar=load_calendar(session), limits=time_limits(),
+    return collect(session, period=period, now=now, calendar=load_calendar(session), limits=year_limits(session),
                    repeat_times=repeat)
 
 

@@ -10,10 +10,11 @@ from flask import flash, redirect, render_template, request, url_for
 from hotline.clock import local, utcnow
 from hotline.db import session as db_session
 from hotline.deadlines.policy import URGENCIES
-from hotline.deadlines.service import time_limits
+from hotline.deadlines.service import load_calendar, time_limits
 from hotline.departments.roles import Role
 from hotline.errors import ValidationError
 from hotline.settings import service as settings
+from hotline.supervision import live_facts
 from hotline.supervision.rates import weights_in_force
 from hotline.web.admin.common import refused
 from hotline.web.auth import login_required, me
@@ -112,6 +113,7 @@ def admin_limits_save() -> Any:
         settings.save_override(db, kind=kind, year=year, values=values, actor=me().username, now=utcnow())
     except ValidationError as exc:
         return refused(exc, TEMPLATE, lambda: _context(year, request.form))
+    _refresh_facts(db, kind=kind, year=year)
     db.commit()
     what = "时限" if kind == settings.TIME_LIMITS else "考核权重"
     flash(f"已保存 {year} 年的{what}，此后的计算按新设置执行", "success")
@@ -126,6 +128,14 @@ def admin_limits_reset() -> Any:
     if kind not in settings.KINDS or not settings.clear_override(db, kind=kind, year=year):
         flash(f"{year} 年没有单独设置，无需恢复", "error")
         return redirect(url_for("web.admin_limits", year=year))
+    _refresh_facts(db, kind=kind, year=year)
     db.commit()
     flash(f"已恢复 {year} 年的{'时限' if kind == settings.TIME_LIMITS else '考核权重'}为系统默认值", "success")
     return redirect(url_for("web.admin_limits", year=year))
+
+
+def _refresh_facts(db: Any, *, kind: str, year: int) -> None:
+    """New limits of a year: the response facts of that year's dispatches are judged again (weights are read
+    when the rates are, so they need nothing)."""
+    if kind == settings.TIME_LIMITS:
+        live_facts.after_limits_change(db, year=year, calendar=load_calendar(db))

@@ -102,3 +102,41 @@ def test_only_admins_change_limits(pages):
             assert client.get("/admin/limits").status_code == 403
             assert client.post("/admin/limits", data={"kind": "rate_weights"}).status_code == 403
             assert client.post("/admin/limits", data=form).status_code == 403
+
+
+def test_a_years_sign_limit_judges_the_response_of_that_years_dispatches(pages, api, app):
+    """Contacted 3 hours after dispatch: in time under the default (one working day), late once 2026's
+    normal sign limit is 2 hours; the stored facts follow at once and equal the events engine; 2027 is untouched."""
+    from datetime import timedelta
+
+    from hotline.db import session
+    from hotline.supervision import rates
+    from hotline.supervision.periods import Period
+
+    dispatched = datetime(2026, 11, 26, 10, tzinfo=SHANGHAI)
+    with time_machine.travel(dispatched, tick=False):
+        tid = api.create(content="东湖区滨湖路路灯不亮，晚上出行不安全。")["id"]
+        api.act(tid, "dispatch", "dispatcher", {"department": "ecology"})
+    with time_machine.travel(dispatched + timedelta(hours=3), tick=False):
+        api.act(tid, "sign", "dept_ecology")
+        api.act(tid, "contact", "dept_ecology")
+    period, now = Period(dispatched.date(), dispatched.date()), dispatched + timedelta(hours=4)
+
+    def responded() -> int:
+        with app.app_context():
+            db = session()
+            live = rates.metrics(db, period=period, group_by="department", now=now)
+            assert live == rates.metrics_from_events(db, period=period, group_by="department", now=now)
+            return live["total"]["responded"]
+
+    assert responded() == 1
+    admin = pages.client("admin")
+    form = page_form(text(admin.get("/admin/limits?year=2026")), "limits-form")
+    saved = admin.post("/admin/limits", data={**form, "normal.sign.amount": "2", "normal.sign.unit": "hours"})
+    assert saved.status_code == 302
+    assert responded() == 0
+    other = page_form(text(admin.get("/admin/limits?year=2027")), "limits-form")
+    admin.post("/admin/limits", data={**other, "year": "2027", "normal.sign.amount": "8", "normal.sign.unit": "hours"})
+    assert responded() == 0  # 2027's limits do not judge a 2026 dispatch
+    admin.post("/admin/limits/reset", data={"kind": "time_limits", "year": "2026"})
+    assert responded() == 1
