@@ -96,20 +96,21 @@ class SearchIndex:
 
     def search(self, query: str, *, k: int = 5, department: str | None = None, tag: str | None = None,
                status: str | None = "published", on: dt.date | None = None,
-               words: Sequence[str] | None = None) -> list[Hit]:
+               words: Sequence[str] | None = None, by_meaning: bool = True) -> list[Hit]:
         """Top-k articles for the query, best first; a filter left as None matches everything.
 
         `on` (usually today) hides articles not yet effective or already expired on that date.
         `words`: the query already segmented elsewhere (see `query_terms`).
+        `by_meaning`: False ranks by BM25F alone even when the index has vectors (no query embedding).
         """
         ids, weights = self.query_terms(query, words=words)
-        if k <= 0 or (len(ids) == 0 and self.encoder is None):
+        if k <= 0 or (len(ids) == 0 and (self.encoder is None or not by_meaning)):
             return []
         lexical = self._postings.score(ids, weights)
         mask = self._mask(department=department, tag=tag, status=status, on=on)
         if mask is not None:
             lexical = np.where(mask, lexical, 0.0)
-        ranking = self._rank(query, lexical, mask)
+        ranking = self._rank(query, lexical, mask) if by_meaning else lexical
         # Rarest terms first: they are the ones worth marking when a long query is capped.
         ranked = ids[np.argsort(self._postings.df(ids), kind="stable")]
         marker = Highlighter([self._terms[t] for t in ranked])

@@ -39,6 +39,7 @@ def test_meaning_finds_an_article_sharing_no_word_with_the_query(encoder, tmp_pa
     assert semantic.search(SCHOOL, k=3)[0].article_id == "义务教育阶段入学登记"
     # A word match still counts: the lexical winner keeps the top place when meaning agrees.
     assert semantic.search("身份证到期怎么换领")[0].article_id == "居民身份证到期换领办理指南"
+    assert semantic.search(NOISE, by_meaning=False) == []  # asked for words only: no query embedding
 
 
 def test_filters_apply_to_articles_found_by_meaning(encoder, tmp_path: Path):
@@ -76,6 +77,8 @@ def test_operator_search_finds_by_meaning_and_stores_only_articles(app, api, art
     hits = search(api, NOISE)
     assert hits[0]["id"] == articles["夜间施工噪声投诉"] and hits[0]["score"] == 0.0
     assert len(VectorStore(path)) == len(FIXTURE) + len(OTHERS)  # the articles; never the query
+    # Intake stays lexical (every ticket passes there): the same words logged as a ticket match nothing.
+    assert api.create(content=NOISE)["knowledge"] == []
     app.config.update(KB_SEMANTIC_SEARCH=False)
     assert search(api, NOISE) == []  # off: lexical search only
 
