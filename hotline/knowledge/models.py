@@ -117,7 +117,8 @@ class ArticleImport(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     filename: Mapped[str] = mapped_column(String(200))
     fmt: Mapped[str] = mapped_column(String(10))  # csv | json
-    body: Mapped[str] = mapped_column(Text)
+    # Deferred: up to 5 MB, read only by the job; the list and the progress poll (every second) skip it.
+    body: Mapped[str] = mapped_column(Text, deferred=True)
     dry_run: Mapped[bool] = mapped_column(Boolean, default=False)
     article_status: Mapped[str] = mapped_column(String(20))  # the status new articles get
     state: Mapped[str] = mapped_column(String(10), default="queued", index=True)

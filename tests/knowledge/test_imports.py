@@ -191,3 +191,24 @@ def test_only_supervisors_and_admins_see_imports(qapp):
         assert client(qapp, user).get(f"/admin/kb/imports/{import_id}/progress").status_code == 403
     assert client(qapp).get("/admin/kb/imports/99999").status_code == 404
     assert client(qapp, None).get(f"/admin/kb/imports/{import_id}").status_code == 302
+
+
+def test_listing_and_polling_imports_do_not_load_the_uploaded_file(qapp):
+    from sqlalchemy import event
+
+    from hotline.db import session
+
+    import_id = upload(qapp, rows(1))
+    statements: list[str] = []
+    with qapp.app_context():
+        engine = session().get_bind()
+        listen = lambda *args: statements.append(args[2])  # noqa: E731 (conn, cursor, statement, ...)
+        event.listen(engine, "before_cursor_execute", listen)
+        try:
+            admin = client(qapp)
+            assert admin.get(f"/admin/kb/imports/{import_id}/progress").get_json()["state"] == "queued"
+            assert "kb.csv" in text(admin.get("/admin/kb/import"))
+        finally:
+            event.remove(engine, "before_cursor_execute", listen)
+    reads = [s for s in statements if "FROM kb_imports" in s]
+    assert reads and not any("kb_imports.body" in s for s in reads)
