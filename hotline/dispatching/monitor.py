@@ -131,6 +131,11 @@ def _window(session: Session, model_version: str, floor: float, window: int) -> 
 def rolling(session: Session, *, model_version: str, threshold: float, settings: Settings) -> dict[str, Any]:
     """Outcomes, precision and Wilson lower bound of a version's latest outcomes at or above `threshold`."""
     _conf, ok = _window(session, model_version, threshold, settings.window)
+    return _figures(ok, settings)
+
+
+def _figures(ok: np.ndarray, settings: Settings) -> dict[str, Any]:
+    """The rolling figures of a window's outcomes (`ok`: whether each was right)."""
     n, hits = int(ok.size), int(ok.sum())
     bound = float(wilson_lower(np.array([hits]), np.array([n]), settings.z)[0]) if n else None
     return {"outcomes": n, "correct": hits, "wrong": n - hits, "precision": round(hits / n, 4) if n else None,
@@ -145,10 +150,11 @@ def react(session: Session, *, model_version: str, model_threshold: float, now: 
     if state.paused:
         return None
     threshold = max(model_threshold, state.threshold or 0.0)
-    figures = rolling(session, model_version=model_version, threshold=threshold, settings=settings)
+    # One read of the window (each outcome of an auto-dispatched ticket comes here) for figures and choice.
+    conf, ok = _window(session, model_version, threshold, settings.window)
+    figures = _figures(ok, settings)
     if figures["outcomes"] < settings.min_outcomes or figures["lower_bound"] >= settings.target:
         return None
-    conf, ok = _window(session, model_version, threshold, settings.window)
     choice = choose_threshold(conf, ok, settings.target, settings.z)
     raised = choice.threshold if choice.threshold < NEVER and choice.threshold > threshold else None
     event = MonitorEvent(at=now, model_version=model_version, action="raise_threshold" if raised else "pause",
