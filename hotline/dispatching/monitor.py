@@ -62,7 +62,10 @@ class Control:
 
 def control(session: Session, *, model_version: str) -> Control:
     """The latest decision of the monitor for a model version (none yet: the model's own threshold)."""
-    last = _last_event(session, model_version)
+    return _control_of(_last_event(session, model_version))
+
+
+def _control_of(last: MonitorEvent | None) -> Control:
     return Control() if last is None else Control(last.threshold_after, last.paused)
 
 
@@ -235,15 +238,15 @@ def monitor_summary(session: Session, *, config: Any, current: Any | None = None
         known = {current.version: float(current.threshold)} | known
     models = []
     for version, model_threshold in known.items():
-        state = control(session, model_version=version)
+        last = _last_event(session, version)
+        state = _control_of(last)
         in_force = max(model_threshold, state.threshold or 0.0)
         figures = rolling(session, model_version=version, threshold=in_force, settings=settings)
         status = ("paused" if state.paused else "collecting" if figures["outcomes"] < settings.min_outcomes
                   else "raised" if state.threshold is not None else "ok")
-        pause = _last_event(session, version) if state.paused else None
         models.append({"model_version": version, "current": current is not None and current.version == version,
                        "model_threshold": model_threshold, "threshold": None if state.paused else in_force,
-                       "paused": state.paused, "status": status, "resume_threshold": pause.threshold_before if pause else None,
+                       "paused": state.paused, "status": status, "resume_threshold": last.threshold_before if last and state.paused else None,
                        "window_after": window_start(session, model_version=version), **figures})
     recent = session.scalars(select(MonitorEvent).order_by(MonitorEvent.id.desc()).limit(events))
     return {"settings": asdict(settings), "models": models, "events": [event_json(e) for e in recent]}
