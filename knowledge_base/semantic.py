@@ -94,14 +94,32 @@ class VectorStore:
         self._vectors: dict[str, np.ndarray] = {}
         self._lock = threading.Lock()
         self.embedded = 0  # texts this store had to embed (the rest came from memory or the file)
-        if self.path is not None and self.path.exists():
-            with np.load(self.path) as data:
-                self._vectors = dict(zip(data["keys"].tolist(), data["vectors"], strict=True))
+        self._seen: int | None = None  # mtime of the file version last merged in
+        self._merge_file()
+
+    def _merge_file(self) -> None:
+        """Add the file's vectors when it changed since last seen: other processes (every web worker
+        keeps a store of the same file) embed new articles too, and neither should redo nor drop them."""
+        if self.path is None:
+            return
+        try:
+            mtime = self.path.stat().st_mtime_ns
+        except FileNotFoundError:
+            return
+        if mtime == self._seen:
+            return
+        with np.load(self.path) as data:
+            stored = dict(zip(data["keys"].tolist(), data["vectors"], strict=True))
+        with self._lock:
+            self._vectors = stored | self._vectors
+            self._seen = mtime
 
     def vectors(self, encoder: Encoder, texts: Sequence[str], *, query: bool = False) -> np.ndarray:
         """A row per text, embedding only the texts not stored yet (and saving them when persisted)."""
         kind = "query" if query else "passage"
         keys = [_key(encoder.name, kind, t[: encoder.max_chars].strip()) for t in texts]
+        if any(k not in self._vectors for k in keys):
+            self._merge_file()
         missing = sorted({i for i, k in enumerate(keys) if k not in self._vectors},
                          key=lambda i: keys[i])
         unique = list({keys[i]: i for i in missing}.values())
@@ -120,6 +138,7 @@ class VectorStore:
         """Write the file atomically (a reader never sees half of it); no-op without a path."""
         if self.path is None:
             return
+        self._merge_file()
         with self._lock:
             keys = np.array(list(self._vectors), dtype="U40")
             matrix = np.vstack(list(self._vectors.values())) if self._vectors else np.zeros((0, 0), np.float32)
@@ -128,6 +147,7 @@ class VectorStore:
         with os.fdopen(fd, "wb") as fh:
             np.savez(fh, keys=keys, vectors=matrix.astype(np.float32))
         os.replace(tmp, self.path)
+        self._seen = self.path.stat().st_mtime_ns
 
     def __len__(self) -> int:
         return len(self._vectors)

@@ -64,6 +64,18 @@ def test_vectors_are_kept_per_article_text_and_queries_are_not(encoder, tmp_path
     assert rebuilt.search(NOISE)[0].article_id == "夜间施工噪声投诉"
 
 
+def test_processes_sharing_the_vector_file_take_each_others_vectors(encoder, tmp_path: Path):
+    path = tmp_path / "vectors.npz"
+    web1, web2 = VectorStore(path), VectorStore(path)  # two web workers, started before any embedding
+    SearchIndex.build(_docs(), encoder=encoder, store=web1)
+    assert web1.embedded == len(_docs())
+    added = ArticleDoc(id="新条目", title="新条目", answer="自来水水压低可报修。", department="water")
+    rebuilt = SearchIndex.build([*_docs(), added], encoder=encoder, store=web2)
+    assert web2.embedded == 1  # the first worker's vectors came from the file, not embedded again
+    assert rebuilt.search(NOISE)[0].article_id == "夜间施工噪声投诉"
+    assert len(VectorStore(path)) == len(_docs()) + 1  # the second worker's save kept the first's vectors
+
+
 def test_empty_text_matches_nothing_by_meaning(encoder):
     assert not encoder.encode([""], query=True).any()
     fused = fuse(np.array([0.0, 2.0, 1.0]), np.array([0.9, 0.0, 0.1]), k=5, weight=1.0, depth=1)
