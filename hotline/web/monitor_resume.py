@@ -10,9 +10,10 @@ from hotline.clock import utcnow
 from hotline.db import session as db_session
 from hotline.departments.roles import Role
 from hotline.dispatching.monitor import resume
-from hotline.errors import ApiError
+from hotline.errors import ApiError, ValidationError
 from hotline.web.auth import login_required, me
-from hotline.web.blueprint import bp
+from hotline.web.blueprint import bp, error_message
+from hotline.web.forms import flash_text
 from hotline.web.supervision import model_label, supervision_dashboard
 
 
@@ -26,13 +27,9 @@ def supervision_monitor_resume(model_version: str) -> Any:
                now=utcnow(), config=current_app.config)
     except ApiError as exc:
         db.rollback()
-        flash(_message(exc), "error")
+        flash(flash_text(exc) if isinstance(exc, ValidationError) else error_message(exc), "error")
         return supervision_dashboard(), exc.status
     db.commit()
     flash(f"已恢复 {model_label(model_version)} 模型的自动派单，监控将按恢复后的新结果重新计算准确率", "success")
     return redirect(url_for("web.supervision_dashboard") + "#auto-dispatch-monitor")
 
-
-def _message(exc: ApiError) -> str:
-    """The form's message in Chinese, without the field code the API puts in front."""
-    return str(exc.message).split(": ", 1)[-1] if getattr(exc, "message", None) else "无法恢复自动派单"
