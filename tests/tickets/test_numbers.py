@@ -41,7 +41,9 @@ def _check(app, api) -> None:  # type: ignore[no-untyped-def]
         assert ticket["number"] == f"20261126-{ticket['id']:06d}"
     stored = {i: (n, v) for i, n, v in _stored(app)}
     assert all(stored[t["id"]] == (t["number"], t["version"]) for t in created)
-    assert not any(s.lstrip().upper().startswith("UPDATE TICKETS") for s in statements)  # no second statement
+    # the listener saw the intake's statements (else "no UPDATE" would hold of nothing), and no second one
+    assert sum(s.lstrip().upper().startswith("INSERT INTO TICKETS ") for s in statements) == len(created)
+    assert not any(s.lstrip().upper().startswith("UPDATE TICKETS") for s in statements)
 
 
 def test_the_number_is_written_by_the_insert(app, api):
