@@ -149,6 +149,8 @@ def kb_import(import_id: int) -> str:
                 db.commit()  # the batch and its count together
             imports.finish(db, claim=claim, now=utcnow())
             db.commit()
+            if plan:
+                _embed_articles(db)
             return "done"
         except imports.Superseded:
             db.rollback()
@@ -161,6 +163,17 @@ def kb_import(import_id: int) -> str:
             imports.fail(db, claim=claim, reason=imports.failure_reason(exc), now=utcnow())
             db.commit()
             return "failed"
+
+
+def _embed_articles(db: Any) -> None:
+    """Fill the vector file with newly written articles here, not in the first operator search after the
+    import (~0.25 s of CPU per article); best effort: a search embeds whatever is still missing."""
+    from hotline.knowledge.search import embed_articles
+
+    try:
+        log.info("knowledge vectors after import: %s", embed_articles(db))
+    except Exception:
+        log.exception("could not embed the imported articles")
 
 
 def schedule_follow_ups() -> dict[str, int]:

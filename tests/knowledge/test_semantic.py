@@ -107,3 +107,18 @@ def test_embed_command_fills_the_vector_file_once(app, articles, tmp_path: Path)
     assert len(VectorStore(path)) == len(FIXTURE) + len(OTHERS)
     again = runner.invoke(args=["kb", "embed"])
     assert json.loads(again.output)["embedded"] == 0  # nothing changed: nothing embedded again
+
+
+def test_an_import_job_embeds_the_articles_it_wrote(qapp, tmp_path: Path):
+    from hotline.db import session
+    from hotline.knowledge.models import Article
+    from tests.knowledge.test_imports import rows, upload
+    from workers.jobs import kb_import
+
+    path = tmp_path / "kb_vectors.npz"
+    qapp.config.update(KB_SEMANTIC_SEARCH=True, KB_VECTOR_CACHE=str(path))
+    import_id = upload(qapp, rows(3))
+    assert kb_import(import_id) == "done"
+    with qapp.app_context():
+        articles = session().query(Article).count()
+    assert articles >= 3 and len(VectorStore(path)) == articles  # the first search after it embeds nothing
