@@ -26,7 +26,7 @@ from hotline.clock import local, utcnow
 from hotline.errors import Conflict, ValidationError
 from hotline.knowledge.models import Article
 from knowledge_base import ArticleDoc, IndexCache, SearchIndex
-from knowledge_base.semantic import Encoder, VectorStore, default_encoder
+from knowledge_base.semantic import Encoder, VectorStore, default_encoder, passage_text
 
 # Operators search published articles on every keystroke; reviewers now and then search the others.
 # Separate caches keep edits of drafts from rebuilding the index that operators use.
@@ -90,7 +90,8 @@ def embed_articles(session: Session) -> dict[str, int]:
         return {"articles": 0, "embedded": 0}
     docs = _docs(session, published_only=False)
     before = store.embedded
-    SearchIndex.build(docs, encoder=encoder, store=store)
+    # The store alone, as SearchIndex.build would call it: no index (nor jieba pass) is needed here.
+    store.vectors(encoder, [passage_text(d.title, d.questions, d.answer) for d in docs])
     return {"articles": len(docs), "embedded": store.embedded - before}
 
 

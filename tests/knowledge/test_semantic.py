@@ -95,7 +95,7 @@ def test_operator_search_finds_by_meaning_and_stores_only_articles(app, api, art
     assert search(api, NOISE) == []  # off: lexical search only
 
 
-def test_embed_command_fills_the_vector_file_once(app, articles, tmp_path: Path):
+def test_embed_command_fills_the_vector_file_once(app, api, articles, tmp_path: Path):
     import json
 
     path = tmp_path / "kb_vectors.npz"
@@ -107,6 +107,9 @@ def test_embed_command_fills_the_vector_file_once(app, articles, tmp_path: Path)
     assert len(VectorStore(path)) == len(FIXTURE) + len(OTHERS)
     again = runner.invoke(args=["kb", "embed"])
     assert json.loads(again.output)["embedded"] == 0  # nothing changed: nothing embedded again
+    written = path.stat().st_mtime_ns
+    assert search(api, NOISE)[0]["id"] == articles["夜间施工噪声投诉"]
+    assert path.stat().st_mtime_ns == written  # the search's index build found every vector in the file
 
 
 def test_an_import_job_embeds_the_articles_it_wrote(qapp, tmp_path: Path):
