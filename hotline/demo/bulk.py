@@ -25,7 +25,7 @@ from hotline.departments.models import Department, User
 from hotline.reminders.models import Reminder
 from hotline.supervision import duplicates, rollup, signature
 from hotline.supervision.facts import READ_ACTIONS, facts_from_rows
-from hotline.supervision.hotspot_clusters import LEADING_TERMS, vectors
+from hotline.supervision.hotspot_clusters import leading_terms, vectors
 from hotline.supervision.live_facts import ALL_TIME, fact_row
 from hotline.supervision.models import (
     HotspotMember,
@@ -78,6 +78,7 @@ def generate(session: Session, *, tickets: int, days: int, now: datetime, seed: 
     """Append `tickets` tickets received over the last `days` days before `now`; commits per chunk."""
     rng = random.Random(seed)
     departments = dict(session.execute(select(Department.code, Department.id)).all())
+    codes = {v: k for k, v in departments.items()}  # the facts name a department by its code
     operator = session.scalar(select(User.id).where(User.username == "operator"))
     first_id = (session.scalar(select(func.max(Ticket.id))) or 0) + 1
     moments = arrival_times(rng, start=now - timedelta(days=days), days=days, total=tickets)
@@ -89,7 +90,8 @@ def generate(session: Session, *, tickets: int, days: int, now: datetime, seed: 
         chunk = [draw(rng, ticket_id=first_id + start + i, at=at, now=now, phones=tickets * 2 // 3 + 1,
                       calendar=calendar, limits=limits, departments=departments, operator_id=operator)
                  for i, at in enumerate(moments[start:start + CHUNK])]
-        _write_chunk(session, chunk, now=now, calendar=calendar, limits=limits, stats=stats, caches=caches)
+        _write_chunk(session, chunk, codes=codes, now=now, calendar=calendar, limits=limits, stats=stats,
+                     caches=caches)
         session.commit()
         echo(f"bulk: {stats['tickets']} tickets, {stats['open']} open, {stats['facts']} facts")
     rollup.compact(session)  # the chunks' roll-up rows of a day merged, as the hourly job does
@@ -102,13 +104,12 @@ def generate(session: Session, *, tickets: int, days: int, now: datetime, seed: 
     return stats
 
 
-def _write_chunk(session: Session, chunk: list[Course], *, now: datetime, calendar: WorkCalendar,
-                 limits: TimeLimits, stats: dict[str, int], caches: dict[str, dict[Any, Any]]) -> None:
+def _write_chunk(session: Session, chunk: list[Course], *, codes: dict[int, str], now: datetime,
+                 calendar: WorkCalendar, limits: TimeLimits, stats: dict[str, int], caches: dict[str, dict[Any, Any]]) -> None:
     write(session, Ticket, _uniform((c.ticket for c in chunk), TICKET_COLUMNS))
     events = [e for c in chunk for e in c.events]
     write(session, TicketEvent, _uniform(events, EVENT_COLUMNS))
-    facts = _facts(chunk, {v: k for k, v in session.execute(select(Department.code, Department.id))},
-                   calendar=calendar, limits=limits)
+    facts = _facts(chunk, codes, calendar=calendar, limits=limits)
     rows = [fact_row(f) for f in facts]
     write(session, rate_facts, rows)
     write(session, rate_days, rollup.differences(added=rows))
@@ -161,7 +162,7 @@ def _hotspots(session: Session, chunk: list[Course], *, now: datetime, caches: d
                         "received_at": t["received_at"], "terms": words, "places": places,
                         "counted": not t["invalid"]})
         if now - t["received_at"] <= timedelta(days=TERM_DAYS):
-            leading = sorted(words, key=lambda w: (-words[w], w))[:LEADING_TERMS]
+            leading = leading_terms(words)
             terms += [{"ticket_id": t["id"], "term": w[:40], "district": t["district"],
                        "received_at": t["received_at"]} for w in leading]
     write(session, HotspotMember, members)
