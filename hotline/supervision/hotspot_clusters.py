@@ -62,14 +62,23 @@ def similarity_setting() -> float:
 def place_ticket(session: Session, *, ticket: Ticket, similarity: float) -> int | None:
     """Place a newly received ticket in its cluster (an existing one or its own); flush only.
     Returns the cluster id, or None for a text without words to compare."""
+    placement = _placement(session, ticket=ticket, similarity=similarity)
+    if placement is None:
+        return None
+    store(session, ticket=ticket, **placement)
+    return placement["cluster"]
+
+
+def _placement(session: Session, *, ticket: Ticket, similarity: float) -> dict[str, Any] | None:
+    """What `store` writes for the ticket (cluster, terms, places, leading), or None for a text without words:
+    the words and scores computed in Python around two reads, nothing written."""
     terms, places = vectors(ticket.content, ticket.address)
     if not terms:
         return None
     leading = leading_terms(terms)
     members = _candidate_members(session, ticket=ticket, leading=leading)
     cluster = _best_cluster(members, terms=terms, places=places, similarity=similarity) or ticket.id
-    store(session, ticket=ticket, cluster=cluster, terms=terms, places=places, leading=leading)
-    return cluster
+    return {"cluster": cluster, "terms": terms, "places": places, "leading": leading}
 
 
 def leading_terms(terms: dict[str, float]) -> list[str]:
@@ -133,18 +142,14 @@ def after_receive(session: Session, ticket: Ticket, event: TicketEvent, _rules: 
     if event.action != Action.RECEIVE.value:
         return
     try:
-        terms, places = vectors(ticket.content, ticket.address)
-        if not terms:
-            return
-        leading = leading_terms(terms)
-        members = _candidate_members(session, ticket=ticket, leading=leading)
-        cluster = _best_cluster(members, terms=terms, places=places, similarity=similarity_setting()) or ticket.id
+        placement = _placement(session, ticket=ticket, similarity=similarity_setting())
     except SQLAlchemyError:
         raise
     except Exception:
         log.exception("hotspots: ticket %s received without a cluster", ticket.id)
         return
-    store(session, ticket=ticket, cluster=cluster, terms=terms, places=places, leading=leading)
+    if placement is not None:
+        store(session, ticket=ticket, **placement)
 
 
 def install() -> None:
