@@ -56,11 +56,15 @@ def refresh(session: Session, *, ticket_ids: Iterable[int], calendar: WorkCalend
     ids = sorted(set(ticket_ids))
     if not ids:
         return 0
-    removed = session.execute(delete(rate_facts).where(rate_facts.c.ticket_id.in_(ids))
-                              .returning(*(rate_facts.c[c] for c in rollup.FACT_COLUMNS))).mappings().all()
     facts = facts_of(session, ticket_ids=ids, period=ALL_TIME, now=ALL_TIME.end, calendar=calendar, limits=limits,
                      repeat_times=repeat_times() if repeat is None else repeat)
-    rows = [fact_row(f) for f in facts]
+    return _replace(session, ticket_ids=ids, rows=[fact_row(f) for f in facts])
+
+
+def _replace(session: Session, *, ticket_ids: list[int], rows: list[dict[str, Any]]) -> int:
+    """Swap the stored facts of these tickets for `rows` and append the roll-up's difference; flush only."""
+    removed = session.execute(delete(rate_facts).where(rate_facts.c.ticket_id.in_(ticket_ids))
+                              .returning(*(rate_facts.c[c] for c in rollup.FACT_COLUMNS))).mappings().all()
     if rows:
         session.execute(insert(rate_facts), rows)
     rollup.record(session, removed=removed, added=rows)
@@ -133,11 +137,7 @@ def _rewrite_in_hand(session: Session, *, ticket: Ticket, event: TicketEvent, ev
     department = ticket.department
     rows = _facts_rows(ticket, code=department.code if department is not None else None, events=events,
                        rules=rules)
-    removed = session.execute(delete(rate_facts).where(rate_facts.c.ticket_id == ticket.id)
-                              .returning(*(rate_facts.c[c] for c in rollup.FACT_COLUMNS))).mappings().all()
-    if rows:
-        session.execute(insert(rate_facts), rows)
-    rollup.record(session, removed=removed, added=rows)
+    _replace(session, ticket_ids=[ticket.id], rows=rows)
 
 
 @sa_event.listens_for(Session, "after_transaction_end")
