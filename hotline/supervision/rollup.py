@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import String, delete, func, insert, literal, select
 from sqlalchemy.orm import Session
 
 from hotline.supervision.counts import COUNTS
-from hotline.supervision.models import rate_days
+from hotline.supervision.models import rate_days, rate_facts
 from hotline.supervision.periods import Period, local_day
 
 GROUP_COLUMNS = ("department", "district", "kind", "channel")  # every fact is in one group of each
@@ -104,8 +104,6 @@ def rebuild(session: Session) -> int:
 
 def fill(session: Session) -> int:
     """Insert the roll-up of every fact (the table empty): one GROUP BY per grouping. Returns rows."""
-    from hotline.supervision.models import rate_facts
-
     f = rate_facts.c
     day = _day_expression(session, f.at)
     rows = 0
@@ -128,5 +126,5 @@ def _day_expression(session: Session, at: Any) -> Any:
 
 def ended_days(period: Period, *, today: date) -> tuple[date, date] | None:
     """The days of a period that ended before `today` (first, last), or None."""
-    last = min(period.last, date.fromordinal(today.toordinal() - 1))
+    last = min(period.last, today - timedelta(days=1))
     return (period.first, last) if period.first <= last else None
