@@ -30,14 +30,9 @@ def load_calendar(session: Session) -> WorkCalendar:
 def time_limits(session: Session | None = None, *, year: int | None = None) -> TimeLimits:
     """The time limits in force: an admin's override for the year when one is stored, else the configuration."""
     if session is not None and year is not None:
-        from hotline.settings.service import TIME_LIMITS, year_override
-
-        override = refdata.cached(session, f"time_limits:{year}",
-                                  lambda: year_override(session, kind=TIME_LIMITS, year=year))
-        if override is not None:
-            return TimeLimits.from_dict(override)
+        every = year_limits(session)  # one cached read of the overrides serves one year and all of them
+        return every.years.get(year, every.default)
     return TimeLimits.from_dict(current_app.config["TIME_LIMITS"])
-
 
 
 @dataclass(frozen=True)
@@ -57,9 +52,8 @@ def year_limits(session: Session) -> YearLimits:
     from hotline.settings.models import YearSetting
     from hotline.settings.service import TIME_LIMITS
 
-    def load() -> dict[int, dict]:
+    def load() -> YearLimits:  # built once per cache generation, not on every move
         rows = session.execute(select(YearSetting.year, YearSetting.values).where(YearSetting.kind == TIME_LIMITS))
-        return {year: dict(values) for year, values in rows}
+        return YearLimits(time_limits(), {year: TimeLimits.from_dict(dict(values)) for year, values in rows})
 
-    overrides = refdata.cached(session, "time_limits:years", load)
-    return YearLimits(time_limits(), {year: TimeLimits.from_dict(v) for year, v in overrides.items()})
+    return refdata.cached(session, "time_limits:years", load)
