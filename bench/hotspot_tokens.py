@@ -94,20 +94,19 @@ def main() -> None:
         began = time.thread_time()
         words[name] = [fn(t) for t in texts]
         cpu[name] = (time.thread_time() - began) * 1000 / len(texts)
-    aris, kept, found, former_pairs, shared_pairs = [], 0, 0, 0, 0
+    aris, both, former_pairs, shared_pairs = [], 0, 0, 0
     for window in windows(rows):
         old = labels([words["former"][i] for i in window], args.similarity)
         new = labels([words["shared"][i] for i in window], args.similarity)
         aris.append(adjusted_rand_score(old, new))
         a, b = pairs(old, args.min_size), pairs(new, args.min_size)
-        kept, found, former_pairs, shared_pairs = kept + len(a & b), found + len(a & b), former_pairs + len(a), \
-            shared_pairs + len(b)
+        both, former_pairs, shared_pairs = both + len(a & b), former_pairs + len(a), shared_pairs + len(b)
     print(json.dumps({
         "messages": len(texts), "windows": len(aris), "similarity": args.similarity, "min_size": args.min_size,
         "adjusted_rand_mean": round(statistics.fmean(aris), 4), "adjusted_rand_min": round(min(aris), 4),
         "former_pairs": former_pairs, "shared_pairs": shared_pairs,
-        "former_pairs_kept": round(kept / former_pairs, 4) if former_pairs else None,
-        "shared_pairs_also_former": round(found / shared_pairs, 4) if shared_pairs else None,
+        "former_pairs_kept": round(both / former_pairs, 4) if former_pairs else None,
+        "shared_pairs_also_former": round(both / shared_pairs, 4) if shared_pairs else None,
         "cpu_ms_per_message": {k: round(v, 3) for k, v in cpu.items()}}, ensure_ascii=False))
 
 
