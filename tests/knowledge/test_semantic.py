@@ -91,6 +91,9 @@ def test_operator_search_finds_by_meaning_and_stores_only_articles(app, api, art
     assert len(VectorStore(path)) == len(FIXTURE) + len(OTHERS)  # the articles; never the query
     # Intake stays lexical (every ticket passes there): the same words logged as a ticket match nothing.
     assert api.create(content=NOISE)["knowledge"] == []
+    # ...while intake's knowledge matching itself works (an empty list above is not a swallowed failure).
+    matched = api.create(content="我的身份证到期了，怎么换领？")["knowledge"]
+    assert matched and matched[0]["id"] == articles["居民身份证到期换领办理指南"]
     app.config.update(KB_SEMANTIC_SEARCH=False)
     assert search(api, NOISE) == []  # off: lexical search only
 
