@@ -117,14 +117,16 @@ def tune(pairs: list[Pair]) -> tuple[BM25Params, list[dict[str, object]]]:
     docs = docs_of(pairs)
     words = [tuple(tokenize(t, with_bigrams=False) for t in (d.title, "", d.answer)) for d in docs]
     norms = [tuple(normalize(t) for t in (d.title, "", d.answer)) for d in docs]
+    # The article tokens depend on the n-gram sizes only: made once per size set, not per grid point.
+    tokens_by_sizes = {sizes: [tuple(w + bigrams(n, sizes) for w, n in zip(ws, ns, strict=True))
+                               for ws, ns in zip(words, norms, strict=True)] for sizes in GRID["char_sizes"]}
     trials: list[dict[str, object]] = []
     best: tuple[float, BM25Params] | None = None
     for k1, answer_b, sizes, char_weight in itertools.product(*GRID.values()):
         base = BM25Params()
         params = dataclasses.replace(base, k1=k1, b=(*base.b[:2], answer_b), char_sizes=sizes,
                                      char_weight=char_weight)
-        tokens = [tuple(w + bigrams(n, sizes) for w, n in zip(ws, ns, strict=True))
-                  for ws, ns in zip(words, norms, strict=True)]
+        tokens = tokens_by_sizes[sizes]
         matrix, vocab = bm25f_matrix(tokens, params)
         figures = evaluate(SearchIndex(docs, Postings(matrix), vocab, params), pairs)
         trials.append({"k1": k1, "answer_b": answer_b, "char_sizes": list(sizes), "char_weight": char_weight,
