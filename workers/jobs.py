@@ -136,7 +136,7 @@ def kb_import(import_id: int) -> str:
     from hotline.clock import utcnow
     from hotline.knowledge import imports
 
-    with job_session() as (_app, db, _config):
+    with job_session() as (_app, db, config):
         claim = imports.start(db, import_id=import_id, now=utcnow())
         db.commit()
         if claim is None:
@@ -148,9 +148,13 @@ def kb_import(import_id: int) -> str:
                 imports.write_batch(db, claim=claim, batch=batch, now=utcnow())
                 db.commit()  # the batch and its count together
             imports.finish(db, claim=claim, now=utcnow())
+            if plan and config.get("KB_SEMANTIC_SEARCH", True):
+                # Its own job: minutes of CPU for a large file must not hold up the periodic queue,
+                # nor a timeout there turn a finished import into a retried one.
+                # Per import: one shared id would collapse into an embedding run that read the articles
+                # before this import's were written.
+                enqueue_after_commit(db, config, "workers.jobs.kb_embed", job_id=f"kb-embed-{import_id}")
             db.commit()
-            if plan:
-                _embed_articles(db)
             return "done"
         except imports.Superseded:
             db.rollback()
@@ -165,15 +169,13 @@ def kb_import(import_id: int) -> str:
             return "failed"
 
 
-def _embed_articles(db: Any) -> None:
-    """Fill the vector file with newly written articles here, not in the first operator search after the
-    import (~0.25 s of CPU per article); best effort: a search embeds whatever is still missing."""
+def kb_embed() -> dict[str, int]:
+    """After an import: fill the vector file with the new articles here, not in the first operator search
+    (~0.25 s of CPU per article). Idempotent: articles already in the file are not embedded again."""
     from hotline.knowledge.search import embed_articles
 
-    try:
-        log.info("knowledge vectors after import: %s", embed_articles(db))
-    except Exception:
-        log.exception("could not embed the imported articles")
+    with job_session() as (_app, db, _config):
+        return embed_articles(db)
 
 
 def schedule_follow_ups() -> dict[str, int]:

@@ -60,6 +60,8 @@ JOBS: dict[str, JobSpec] = {
     "workers.jobs.kb_review_reminders": JobSpec(PERIODIC, timeout=600, result_ttl=86400),
     # Not on SLOW: an admin watches its progress, it must not wait behind a retraining.
     "workers.jobs.kb_import": JobSpec(PERIODIC, timeout=1800, result_ttl=86400, retry_intervals=(10, 60)),
+    # Minutes of CPU after a large import; the import itself is done before it starts.
+    "workers.jobs.kb_embed": JobSpec(SLOW, timeout=3600, result_ttl=86400),
     "workers.jobs.retrain_classifier": JobSpec(SLOW, timeout=3 * 3600, result_ttl=7 * 86400),
 }
 

@@ -115,7 +115,7 @@ def test_embed_command_fills_the_vector_file_once(app, api, articles, tmp_path: 
     assert path.stat().st_mtime_ns == written  # the search's index build found every vector in the file
 
 
-def test_an_import_job_embeds_the_articles_it_wrote(qapp, tmp_path: Path):
+def test_an_import_job_has_the_articles_it_wrote_embedded(qapp, work, tmp_path: Path):
     from hotline.db import session
     from hotline.knowledge.models import Article
     from tests.knowledge.test_imports import rows, upload
@@ -124,7 +124,8 @@ def test_an_import_job_embeds_the_articles_it_wrote(qapp, tmp_path: Path):
     path = tmp_path / "kb_vectors.npz"
     qapp.config.update(KB_SEMANTIC_SEARCH=True, KB_VECTOR_CACHE=str(path))
     import_id = upload(qapp, rows(3))
-    assert kb_import(import_id) == "done"
+    work()  # the import's job, then the embedding job it queued
+    assert kb_import(import_id) == "nothing to do"
     with qapp.app_context():
         articles = session().query(Article).count()
     assert articles >= 3 and len(VectorStore(path)) == articles  # the first search after it embeds nothing
