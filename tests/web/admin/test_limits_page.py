@@ -136,7 +136,10 @@ def test_a_years_sign_limit_judges_the_response_of_that_years_dispatches(pages, 
     assert saved.status_code == 302
     assert responded() == 0
     other = page_form(text(admin.get("/admin/limits?year=2027")), "limits-form")
-    admin.post("/admin/limits", data={**other, "year": "2027", "normal.sign.amount": "8", "normal.sign.unit": "hours"})
+    later = admin.post("/admin/limits", data={**other, "year": "2027", "normal.sign.amount": "8",
+                                              "normal.sign.unit": "hours"})
+    assert later.status_code == 302  # stored: a refused form would leave 2026's figure untouched trivially
     assert responded() == 0  # 2027's limits do not judge a 2026 dispatch
-    admin.post("/admin/limits/reset", data={"kind": "time_limits", "year": "2026"})
+    reset = admin.post("/admin/limits/reset", data={"kind": "time_limits", "year": "2026"})
+    assert reset.status_code == 302
     assert responded() == 1
