@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask, current_app, g
 from sqlalchemy import DateTime, MetaData, Select, create_engine, event, func, select
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Session, SessionTransaction, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 NAMING = {
@@ -111,3 +111,28 @@ def paginate(db: Session, query: Select, *, page: int, per_page: int) -> tuple[l
     result = db.execute(query.offset((page - 1) * per_page).limit(per_page))
     rows = list(result.scalars()) if len(query.column_descriptions) == 1 else list(result)
     return rows, total
+
+
+# session.info keys whose notes hold only inside the open transaction (e.g. "received here, nothing merged
+# into it yet"): dropped when the outermost transaction ends or anything rolls back.
+TRANSACTION_NOTES: set[str] = set()
+
+
+def transaction_note(key: str) -> str:
+    """Register a session.info key as a note of the open transaction; returns the key."""
+    TRANSACTION_NOTES.add(key)
+    return key
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_notes_when_ended(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # committed or rolled back (a flush's inner transaction ends all the time)
+        for key in TRANSACTION_NOTES:
+            session.info.pop(key, None)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_notes_when_rolled_back(session: Session, _previous: SessionTransaction) -> None:
+    # A savepoint rolled back (or a failed flush): a note may no longer describe what is stored.
+    for key in TRANSACTION_NOTES:
+        session.info.pop(key, None)

@@ -15,9 +15,9 @@ from typing import Any
 
 from flask import current_app, has_app_context
 from sqlalchemy import delete, insert, select
-from sqlalchemy import event as sa_event
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.orm import Session
 
+from hotline.db import transaction_note
 from hotline.deadlines.calendar import WorkCalendar
 from hotline.deadlines.policy import TimeLimits
 from hotline.deadlines.service import YearLimits, year_limits
@@ -71,7 +71,8 @@ def _replace(session: Session, *, ticket_ids: list[int], rows: list[dict[str, An
     return len(rows)
 
 
-IN_HAND = "rate_facts_in_hand"  # session.info: tickets received in the open transaction -> their read events
+# session.info: tickets received in the open transaction -> their read events
+IN_HAND = transaction_note("rate_facts_in_hand")
 
 
 def after_move(session: Session, ticket: Ticket, event: TicketEvent, rules: Rules) -> None:
@@ -138,18 +139,6 @@ def _rewrite_in_hand(session: Session, *, ticket: Ticket, event: TicketEvent, ev
     rows = _facts_rows(ticket, code=department.code if department is not None else None, events=events,
                        rules=rules)
     _replace(session, ticket_ids=[ticket.id], rows=rows)
-
-
-@sa_event.listens_for(Session, "after_transaction_end")
-def _forget_when_ended(session: Session, transaction: SessionTransaction) -> None:
-    if transaction.parent is None:  # committed or rolled back (a flush's inner transaction ends all the time)
-        session.info.pop(IN_HAND, None)
-
-
-@sa_event.listens_for(Session, "after_soft_rollback")
-def _forget_when_rolled_back(session: Session, _previous: SessionTransaction) -> None:
-    # A savepoint rolled back (or a failed flush): what is in hand may no longer be the stored course.
-    session.info.pop(IN_HAND, None)
 
 
 def _plain(value: Any) -> Any:

@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import event, select
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from hotline.db import transaction_note
 from hotline.deadlines import policy
 from hotline.departments.lookup import active_department
 from hotline.departments.models import Department
@@ -34,23 +35,13 @@ def _department(session: Session, code: str) -> Department:
     return dept
 
 
-FRESH = "tickets_received_here"  # session.info: tickets received in the open transaction, none merged into
+# session.info: tickets received in the open transaction, none merged into
+FRESH = transaction_note("tickets_received_here")
 
 
 def received_here(session: Session, ticket: Ticket) -> None:
     """Note a ticket received in the open transaction: nothing can have been merged into it yet."""
     session.info.setdefault(FRESH, set()).add(ticket.id)
-
-
-@event.listens_for(Session, "after_transaction_end")
-def _forget_when_ended(session: Session, transaction: SessionTransaction) -> None:
-    if transaction.parent is None:  # the outermost transaction (a flush's inner one ends all the time)
-        session.info.pop(FRESH, None)
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _forget_when_rolled_back(session: Session, _previous: SessionTransaction) -> None:
-    session.info.pop(FRESH, None)
 
 
 def not_to_reported(session: Session, ticket: Ticket, departments: list[Department]) -> None:
