@@ -112,9 +112,11 @@ def _row(ticket: Ticket, *, code: str | None) -> SimpleNamespace:
                            replied_at=ticket.replied_at, close_reason=_plain(ticket.close_reason))
 
 
-def _facts_rows(ticket: Ticket, *, code: str | None, events: list[Any], rules: Rules) -> list[dict[str, Any]]:
+def _facts_rows(session: Session, ticket: Ticket, *, code: str | None, events: list[Any],
+                rules: Rules) -> list[dict[str, Any]]:
+    # every year's limits, as `refresh` judges them (the rules carry only the limits of the move's year)
     facts = facts_from_rows(tickets=[_row(ticket, code=code)], events={ticket.id: events}, period=ALL_TIME,
-                            now=ALL_TIME.end, calendar=rules.calendar, limits=rules.limits,
+                            now=ALL_TIME.end, calendar=rules.calendar, limits=year_limits(session),
                             repeat_times=repeat_times())
     return [fact_row(f) for f in facts]
 
@@ -123,7 +125,7 @@ def _write_received(session: Session, *, ticket: Ticket, rules: Rules) -> None:
     """The facts of a ticket just received, from the ticket in hand: no facts of it are stored yet, no
     ticket is merged into it and 受理 is no event the facts read, so `refresh`'s DELETE and its three
     SELECTs would find nothing but this row (the same `facts_from_rows` derives it)."""
-    rows = _facts_rows(ticket, code=None, events=[], rules=rules)
+    rows = _facts_rows(session, ticket, code=None, events=[], rules=rules)
     if rows:
         session.execute(insert(rate_facts), rows)
         rollup.record(session, added=rows)
@@ -136,7 +138,7 @@ def _rewrite_in_hand(session: Session, *, ticket: Ticket, event: TicketEvent, ev
     events.append(SimpleNamespace(ticket_id=ticket.id, at=event.at, action=event.action,
                                   payload=json.dumps(event.payload or {}, ensure_ascii=False)))
     department = ticket.department
-    rows = _facts_rows(ticket, code=department.code if department is not None else None, events=events,
+    rows = _facts_rows(session, ticket, code=department.code if department is not None else None, events=events,
                        rules=rules)
     _replace(session, ticket_ids=[ticket.id], rows=rows)
 
