@@ -123,11 +123,14 @@ def test_hotspot_window_and_placement_use_indexes(big):
     placement = (select(HotspotTerm.ticket_id).where(
         HotspotTerm.district == "西山区", HotspotTerm.term.in_(["词1", "词2", "词3"]),
         HotspotTerm.received_at >= now - timedelta(days=7)).order_by(HotspotTerm.received_at.desc()).limit(300))
+    merged = (select(Ticket.merged_into_id, func.count()).where(Ticket.merged_into_id.in_(list(range(1, 400))))
+              .group_by(Ticket.merged_into_id))  # as hotspot_clusters.find counts the merged callers
     with big.extensions["db"].engine.connect() as conn:
         trees = {"window": plan(conn, window), "placement": plan(conn, placement),
-                 "considered": plan(conn, considered)}
+                 "considered": plan(conn, considered), "merged": plan(conn, merged)}
     assert "ix_hotspot_members_received_cluster" in {i for _k, _r, i in scans(trees["window"])}, \
         scans(trees["window"])
     assert "ix_hotspot_terms_lookup" in {i for _k, _r, i in scans(trees["placement"])}, scans(trees["placement"])
+    assert "ix_tickets_merged_into" in {i for _k, _r, i in scans(trees["merged"])}, scans(trees["merged"])
     for name, tree in trees.items():
         assert not seq_scanned(tree) & {"hotspot_members", "hotspot_terms", "tickets"}, (name, scans(tree))

@@ -203,9 +203,9 @@ def find(session: Session, *, now: datetime, days: int, min_size: int, similarit
                                  .where(m.cluster_id.in_(sizes), *in_window).order_by(Ticket.id)):
             rows[r.cluster_id].append(r)
     ids = [r.id for members in rows.values() for r in members]
-    # a duplicate is received after its primary, so the window's time index bounds the look-up
+    # by ix_tickets_merged_into (a merge may join an older ticket into a newer one: no time bound)
     merged = dict(session.execute(select(Ticket.merged_into_id, func.count()).where(
-        Ticket.received_at >= since, Ticket.merged_into_id.in_(ids)).group_by(Ticket.merged_into_id)).all()) if ids else {}
+        Ticket.merged_into_id.in_(ids)).group_by(Ticket.merged_into_id)).all()) if ids else {}
     found = [describe(members, _leading(members), merged, since, now) for members in rows.values()]
     found.sort(key=lambda c: (-c["size"], -c["trend"]["recent"], c["first_at"]))
     considered = select(func.count()).select_from(Ticket).where(

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -41,6 +42,9 @@ class Ticket(Base):
         # Duplicates and caller history: one caller's / one address's most recent tickets, by index.
         Index("ix_tickets_caller_phone_received", "caller_phone", "received_at"),
         Index("ix_tickets_address_received", "address", "received_at"),
+        # The tickets merged into given ones (hotspot sizes, reports on a dispatch): few rows carry one.
+        Index("ix_tickets_merged_into", "merged_into_id", postgresql_where=text("merged_into_id IS NOT NULL"),
+              sqlite_where=text("merged_into_id IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
