@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import String, delete, func, insert, literal, select
+from sqlalchemy import Select, String, delete, func, insert, literal, select
 from sqlalchemy.orm import Session
 
 from hotline.supervision.counts import COUNTS
@@ -63,14 +63,20 @@ def record(session: Session, *, removed: Iterable[Mapping[str, Any]] = (),
 
 def sums(session: Session, *, first: date, last: date, group_by: str | None) -> dict[str | None, Counter[str]]:
     """Every count summed per group over the local days first..last (ended days: the roll-up is complete)."""
+    query = sums_query(first=first, last=last, group_by=group_by)
+    if group_by is None:
+        row = session.execute(query).one()
+        return {None: _counts(row)} if row.facts else {}
+    return {r.group_key: _counts(r) for r in session.execute(query)}
+
+
+def sums_query(*, first: date, last: date, group_by: str | None) -> Select[Any]:
+    """The statement `sums` runs (the explain tests plan this very statement)."""
     columns = [func.coalesce(func.sum(R[c]), 0).label(c) for c in ("facts", *COUNTS)]
     where = (R.group_by == (group_by or ANY_GROUPING), R.day >= first, R.day <= last)
     if group_by is None:
-        row = session.execute(select(*columns).where(*where)).one()
-        return {None: _counts(row)} if row.facts else {}
-    query = (select(R.group_key, *columns).where(*where).group_by(R.group_key)
-             .having(func.sum(R.facts) > 0))
-    return {r.group_key: _counts(r) for r in session.execute(query)}
+        return select(*columns).where(*where)
+    return select(R.group_key, *columns).where(*where).group_by(R.group_key).having(func.sum(R.facts) > 0)
 
 
 def _counts(row: Any) -> Counter[str]:
