@@ -57,13 +57,12 @@ def big(redis_url):  # type: ignore[no-untyped-def]
 def test_month_rates_and_drill_down_read_rate_facts_by_index(big):
     from hotline.clock import local, utcnow
     from hotline.supervision import fact_queries, periods
-    from hotline.supervision.counts import COUNTS
     from hotline.supervision.models import rate_facts
 
     now = utcnow()
     month = periods.parse(None, None, today=local(now).date(), default_days=30)
     f = rate_facts.c
-    sums = (select(f.department, *(f[c] for c in COUNTS)).where(fact_queries.in_period(month, now)))
+    sums = fact_queries.raw_sums_query(period=month, now=now, group_by="department")  # what raw_sums runs
     where = fact_queries.drill_where(period=month, now=now, numerator=("overdue",), denominator=("due",),
                                      group_by="department", group="ecology")
     drill = select(f.ticket_id).where(*where).order_by(f.at, f.id).limit(50)  # as fact_queries.drill pages
@@ -83,19 +82,16 @@ def test_a_years_rates_read_the_daily_roll_up_and_only_todays_facts(big):
     day) index) and the facts of today by their time index; the facts table is never read whole."""
     from hotline.clock import local, utcnow
     from hotline.supervision import fact_queries, periods, rollup
-    from hotline.supervision.counts import COUNTS
-    from hotline.supervision.models import rate_days, rate_facts
+    from hotline.supervision.models import rate_days
 
     now = utcnow()
     today = local(now).date()
-    f = rate_facts.c
 
     def ended(days: int):  # type: ignore[no-untyped-def]
         first, last = rollup.ended_days(periods.parse(None, None, today=today, default_days=days), today=today)
         return rollup.sums_query(first=first, last=last, group_by="department")  # the statement rollup.sums runs
 
-    rest = (select(f.department, *(func.sum(f[c]) for c in COUNTS))
-            .where(fact_queries.in_period(periods.day(today), now)).group_by(f.department))
+    rest = fact_queries.raw_sums_query(period=periods.day(today), now=now, group_by="department")
     with big.extensions["db"].engine.connect() as conn:
         trees = {"year": plan(conn, ended(365)), "month": plan(conn, ended(30)), "today": plan(conn, rest)}
         rows = conn.scalar(select(func.count()).select_from(rate_days))

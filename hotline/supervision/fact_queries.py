@@ -7,7 +7,7 @@ from collections import Counter
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from hotline.supervision import rollup
@@ -40,13 +40,20 @@ def sums(session: Session, *, period: Period, now: datetime, group_by: str | Non
 def raw_sums(session: Session, *, period: Period, now: datetime,
              group_by: str | None) -> dict[str | None, Counter[str]]:
     """Every count summed per group straight from the facts: one GROUP BY over an index range of `at`."""
+    query = raw_sums_query(period=period, now=now, group_by=group_by)
+    if group_by is None:
+        row = session.execute(query).one()
+        return {None: Counter({c: int(getattr(row, c)) for c in COUNTS})} if row.facts else {}
+    return {r.group_key: Counter({c: int(getattr(r, c)) for c in COUNTS}) for r in session.execute(query)}
+
+
+def raw_sums_query(*, period: Period, now: datetime, group_by: str | None) -> Select[Any]:
+    """The statement `raw_sums` runs (the explain tests plan this very statement)."""
     columns = [func.coalesce(func.sum(F[c]), 0).label(c) for c in COUNTS]
     if group_by is None:
-        row = session.execute(select(func.count().label("facts"), *columns).where(in_period(period, now))).one()
-        return {None: Counter({c: int(getattr(row, c)) for c in COUNTS})} if row.facts else {}
+        return select(func.count().label("facts"), *columns).where(in_period(period, now))
     key = F[group_by]
-    query = select(key.label("group_key"), *columns).where(in_period(period, now)).group_by(key)
-    return {r.group_key: Counter({c: int(getattr(r, c)) for c in COUNTS}) for r in session.execute(query)}
+    return select(key.label("group_key"), *columns).where(in_period(period, now)).group_by(key)
 
 
 def grouped_and_total(session: Session, *, period: Period, now: datetime,
