@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 from flask import current_app
-from sqlalchemy import Select, bindparam, delete, insert, select, union
+from sqlalchemy import Select, any_, bindparam, delete, func, insert, select, union
 from sqlalchemy.orm import Session
 
 from classifier import tokenizer
@@ -66,39 +66,62 @@ def _stored(session: Session, ticket: Ticket) -> np.ndarray | None:
 
 
 @cache
-def candidate_query(limit: int) -> Select[Any]:
+def candidate_query(limit: int, *, phone: bool = True, address: bool = True, bands: bool = True,
+                    dialect: str = "postgresql") -> Select[Any]:
     """Open, unmerged, valid tickets among the same caller's, the same address's and similar texts' recent
-    tickets (three bounded index lookups), newest first: one statement, built once per limit. Bound at
-    execution: phone, address, bands (the LSH band keys), since and own (the ticket's id); a missing phone
-    or address matches nothing, as no band does."""
+    tickets (bounded index lookups), newest first: one statement, built once per shape. Bound at
+    execution: phone, address, bands (the LSH band keys), since and own (the ticket's id).
+
+    Only the signals the ticket has are in the statement: once psycopg prepares a statement, PostgreSQL
+    may run a generic plan, and `address = NULL` planned blind walks the whole window by time (a month
+    of a big city's tickets). For the same reason the tickets are then fetched by primary key from an
+    array of the candidate ids, not by a join the planner could turn into a scan of the open tickets."""
     since = bindparam("since")
     parts = [select(Ticket.id).where(column == bindparam(name), Ticket.received_at >= since)
              .order_by(Ticket.received_at.desc()).limit(limit)
-             for column, name in ((Ticket.caller_phone, "phone"), (Ticket.address, "address"))]
-    parts.append(select(TicketTextBand.ticket_id.label("id")).where(
-        TicketTextBand.band_key.in_(bindparam("bands", expanding=True)), TicketTextBand.received_at >= since)
-        .limit(limit))
+             for column, name, present in ((Ticket.caller_phone, "phone", phone), (Ticket.address, "address", address))
+             if present]
+    if bands:
+        parts.append(select(TicketTextBand.ticket_id.label("id")).where(
+            TicketTextBand.band_key.in_(bindparam("bands", expanding=True)), TicketTextBand.received_at >= since)
+            .limit(limit))
     # Each part is a bounded subquery, so SQLite accepts the LIMIT inside a compound SELECT.
-    ids = union(*(select(p.subquery().c.id) for p in parts))
+    subqueries = [select(p.subquery().c.id) for p in parts]
+    ids = union(*subqueries) if len(subqueries) > 1 else subqueries[0]
+    among = (Ticket.id == any_(func.array(ids.scalar_subquery())) if dialect == "postgresql"
+             else Ticket.id.in_(ids))
     return (select(*COLUMNS).outerjoin(TicketSignature, TicketSignature.ticket_id == Ticket.id)
-            .where(Ticket.id.in_(ids), Ticket.id != bindparam("own"),
+            .where(among, Ticket.id != bindparam("own"),
                    Ticket.status.in_(sorted(s.value for s in OPEN_STATUSES)),
                    Ticket.merged_into_id.is_(None), Ticket.invalid.is_(False))
             .order_by(Ticket.id.desc()).limit(limit))
 
 
+def candidate_shape(ticket: Ticket, signature: np.ndarray | None) -> dict[str, bool]:
+    """Which signals the ticket has (the `candidate_query` shape to run)."""
+    return {"phone": bool(ticket.caller_phone), "address": bool(ticket.address), "bands": signature is not None}
+
+
 def candidate_params(ticket: Ticket, signature: np.ndarray | None, *, since: datetime) -> dict[str, Any]:
-    """The values `candidate_query` is executed with for this ticket."""
-    return {"phone": ticket.caller_phone or None, "address": ticket.address or None, "since": since,
-            "bands": sorted(set(sig.band_keys(signature))) if signature is not None else [], "own": ticket.id}
+    """The values `candidate_query` of the ticket's shape is executed with."""
+    params: dict[str, Any] = {"since": since, "own": ticket.id}
+    if ticket.caller_phone:
+        params["phone"] = ticket.caller_phone
+    if ticket.address:
+        params["address"] = ticket.address
+    if signature is not None:
+        params["bands"] = sorted(set(sig.band_keys(signature)))
+    return params
 
 
 def _candidates(session: Session, ticket: Ticket, signature: np.ndarray | None, *, since: datetime,
                 limit: int) -> list[Any]:
     """The candidates of a duplicate check: one round trip of a statement compiled once (never a scan)."""
-    if not (ticket.caller_phone or ticket.address or signature is not None):
+    shape = candidate_shape(ticket, signature)
+    if not any(shape.values()):
         return []
-    return list(session.execute(candidate_query(limit), candidate_params(ticket, signature, since=since)))
+    statement = candidate_query(limit, **shape, dialect=session.get_bind().dialect.name)
+    return list(session.execute(statement, candidate_params(ticket, signature, since=since)))
 
 
 def _similarities(signature: np.ndarray | None, rows: list[Any]) -> list[float]:

@@ -8,9 +8,10 @@ index) of every scan node, so a test asserts "no Seq Scan on tickets" and names 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import literal, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql import ClauseElement
 
@@ -59,3 +60,29 @@ def scans(node: dict[str, Any]) -> list[tuple[str, str | None, str | None]]:
 def seq_scanned(node: dict[str, Any]) -> set[str]:
     """Tables the plan reads whole."""
     return {rel for kind, rel, _ in scans(node) if kind == "Seq Scan" and rel}
+
+
+def generic_plan(conn: Connection, statement: ClauseElement) -> dict[str, Any]:
+    """The JSON plan PostgreSQL runs once the statement is prepared and planned blind (plan_cache_mode
+    force_generic_plan), as for a statement psycopg prepares after a few executions: a plan that is
+    only good for the bound values (a custom plan) can hide a scan here."""
+    expanded = statement.compile(dialect=conn.dialect).construct_expanded_state()
+    names: list[str] = []
+
+    def number(match: re.Match[str]) -> str:
+        if match.group(1) not in names:
+            names.append(match.group(1))
+        return f"${names.index(match.group(1)) + 1}"
+
+    sql = re.sub(r"%\((\w+)\)s", number, expanded.statement)
+    values = [str(literal(expanded.parameters[name]).compile(dialect=conn.dialect,
+                                                             compile_kwargs={"literal_binds": True}))
+              for name in names]
+    conn.execute(text("SET plan_cache_mode = force_generic_plan"))
+    conn.exec_driver_sql(f"PREPARE generic_probe AS {sql}".replace("%", "%%"))
+    try:
+        return conn.exec_driver_sql(
+            f"EXPLAIN (FORMAT JSON) EXECUTE generic_probe({', '.join(values)})".replace("%", "%%")).scalar_one()[0]["Plan"]
+    finally:
+        conn.exec_driver_sql("DEALLOCATE generic_probe")
+        conn.execute(text("RESET plan_cache_mode"))
