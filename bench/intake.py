@@ -10,10 +10,12 @@ creation during the load, `database_cpu_ms_per_ticket` that of the PostgreSQL ba
 
     .venv/bin/python bench/intake.py [--server postgresql://postgres@127.0.0.1:5432] [--duration 30]
         [--concurrency 8] [--rounds 3] [--model DIR] [--profile 300] [--profile-only] [--cprofile FILE]
+        [--history 50000] [--history-days 30]
 
 `--profile-only` skips the HTTP load (its rates mean nothing on a shared machine) and gives only the
 per-creation CPU breakdown and the SQL statements of one creation.
-A scratch database is created on the server and dropped afterwards; Redis is a private server. The
+A scratch database is created on the server, given --history tickets of the last --history-days days
+(bench/scale.py's generator, then ANALYZE: a database in service, not an empty one) and dropped afterwards; Redis is a private server. The
 model is trained once from ../shared/datasets/tipdm2020_c_cls/train.csv into var/bench/tipdm-model
 unless --model names a model directory. The last line printed is one JSON object.
 """
@@ -225,8 +227,18 @@ def _profile_only(args: argparse.Namespace, env: dict[str, str], texts: list[str
 
     profile(env, texts, start=0, n=min(20, args.profile), cprofile=None)  # warm caches and the first pages
     return {"cpu_breakdown_ms": profile(env, texts, start=1000, n=args.profile, cprofile=args.cprofile),
-            "profile_only": True, "database": "postgresql", "model": str(model_dir),
+            "profile_only": True, "history_tickets": args.history, "database": "postgresql", "model": str(model_dir),
             "load_average_1m": round(os.getloadavg()[0], 2), "messages": len(texts)}
+
+
+def preload(database_url: str, *, tickets: int, days: int) -> None:
+    """A city's recent history before the load (bench/scale.py's bulk generator, then ANALYZE), so intake
+    runs against a database in service: tables with rows and planner statistics, as autovacuum keeps them
+    in production (this machine's server runs with autovacuum off, so a scratch database starting empty
+    would be planned as empty for the whole run)."""
+    subprocess.run([PY, str(ROOT / "bench" / "scale.py"), "--database-url", database_url, "--tickets",
+                    str(tickets), "--days", str(days), "--build-only"], cwd=ROOT, check=True,
+                   stdout=subprocess.DEVNULL)
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
@@ -250,6 +262,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     try:
         for cmd in (["db", "upgrade"], ["demo", "load"]):
             subprocess.run([PY, "-m", "flask", *cmd], env=env, cwd=ROOT, check=True, capture_output=True)
+        if args.history:
+            preload(env["DATABASE_URL"], tickets=args.history, days=args.history_days)
         if args.profile_only:
             return _profile_only(args, env, texts, model_dir)
         server = subprocess.Popen(
@@ -290,7 +304,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
             out["cpu_breakdown_ms"] = profile(env, texts, start=load.counter + 1, n=args.profile,
                                               cprofile=args.cprofile)
-        out.update({"concurrency": args.concurrency, "duration_s": args.duration, "rounds": args.rounds,
+        out.update({"history_tickets": args.history, "history_days": args.history_days,
+                    "concurrency": args.concurrency, "duration_s": args.duration, "rounds": args.rounds,
                     "gunicorn_workers": 2, "database": "postgresql", "model": str(model_dir),
                     "load_average_1m": round(os.getloadavg()[0], 2), "messages": len(texts)})
         return out
@@ -319,6 +334,9 @@ def main() -> None:
                         help="skip the HTTP load: only the in-process CPU breakdown and SQL statements")
     parser.add_argument("--cprofile", help="write cProfile stats of the profiled requests to this file")
     parser.add_argument("--keep", action="store_true", help="keep the scratch database and files")
+    parser.add_argument("--history", type=int, default=50_000,
+                        help="tickets of recent history generated before the load (0: start empty)")
+    parser.add_argument("--history-days", type=int, default=30, help="days the history spans")
     args = parser.parse_args()
     print(json.dumps(run(args), ensure_ascii=False))
 

@@ -186,6 +186,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--probes", type=int, default=200)
     parser.add_argument("--drop", action="store_true", help="drop the database afterwards")
+    parser.add_argument("--build-only", action="store_true",
+                        help="build the history and stop (bench/intake.py preloads its database this way)")
     args = parser.parse_args()
     url = args.database_url.replace("postgresql://", "postgresql+psycopg://", 1)
     from hotline import create_app
@@ -195,8 +197,9 @@ def main() -> None:
     upgrade_database(url)
     app = create_app({"DATABASE_URL": url, "QUEUES_ENABLED": False})
     try:
-        result = {"database": make_url(url).database, **build(app, args.tickets, args.days, args.seed),
-                  **measure(app, args.probes, args.seed)}
+        result = {"database": make_url(url).database, **build(app, args.tickets, args.days, args.seed)}
+        if not args.build_only:
+            result.update(measure(app, args.probes, args.seed))
     finally:
         app.extensions["db"].dispose()
         if args.drop:
