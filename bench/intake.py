@@ -266,6 +266,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             preload(env["DATABASE_URL"], tickets=args.history, days=args.history_days)
         if args.profile_only:
             return _profile_only(args, env, texts, model_dir)
+        from bench.intake_app import create_table
+
+        create_table(env["DATABASE_URL"])
         server = subprocess.Popen(
             [str(ROOT / ".venv" / "bin" / "gunicorn"), "-c", "gunicorn.conf.py", "-b", f"127.0.0.1:{port}",
              "--access-logfile", str(work / "access.log"), "bench.intake_app:create_bench_app()"],

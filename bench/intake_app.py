@@ -50,6 +50,15 @@ def insert():  # type: ignore[no-untyped-def]
     return jsonify({"id": row.id}), 201
 
 
+def create_table(database_url: str) -> None:
+    """Create the bench table before gunicorn starts: two workers creating it at boot race each other."""
+    from sqlalchemy import create_engine
+
+    engine = create_engine(database_url.replace("postgresql://", "postgresql+psycopg://", 1))
+    BenchBase.metadata.create_all(engine)
+    engine.dispose()
+
+
 def create_bench_app() -> Flask:
     """The product app with the bare-insert blueprint (bench only)."""
     app = create_app()
