@@ -107,8 +107,11 @@ def test_caller_history_and_department_inbox_use_indexes(big):
         inbox = (_scoped(select(Ticket), users["dept_ecology"]).where(Ticket.status == "dispatched")
                  .order_by(Ticket.id.desc()).limit(20))
         with big.extensions["db"].engine.connect() as conn:
-            trees = {"history": plan(conn, history), "inbox": plan(conn, inbox)}
-    assert "ix_tickets_caller_phone_received" in {i for _k, _r, i in scans(trees["history"])}
+            # planned for the values, and blind as psycopg's prepared statements may be
+            trees = {"history": plan(conn, history), "inbox": plan(conn, inbox),
+                     "history generic": generic_plan(conn, history), "inbox generic": generic_plan(conn, inbox)}
+    for name in ("history", "history generic"):
+        assert "ix_tickets_caller_phone_received" in {i for _k, _r, i in scans(trees[name])}, scans(trees[name])
     for name, tree in trees.items():
         assert "tickets" not in seq_scanned(tree), (name, scans(tree))
 
@@ -126,7 +129,11 @@ def test_reminder_sweep_and_follow_up_queue_use_indexes(big):
                                        Reminder.remind_at <= now).order_by(Reminder.remind_at, Reminder.id)
              .limit(1000))
     with big.app_context(), big.extensions["db"].engine.connect() as conn:
-        trees = {"sweep": plan(conn, sweep), "queue": plan(conn, queue_query(ready_at=now).limit(50))}
-    assert "ix_reminders_pending_due" in {i for _k, _r, i in scans(trees["sweep"])}, scans(trees["sweep"])
+        # The queue's blind plan (status unknown) is estimated dearer than its plans for the values, so
+        # PostgreSQL never switches to it; the sweep's is estimated as cheap, so it must be as good.
+        trees = {"sweep": plan(conn, sweep), "queue": plan(conn, queue_query(ready_at=now).limit(50)),
+                 "sweep generic": generic_plan(conn, sweep)}
+    for name in ("sweep", "sweep generic"):
+        assert "ix_reminders_pending_due" in {i for _k, _r, i in scans(trees[name])}, scans(trees[name])
     for name, tree in trees.items():
         assert not seq_scanned(tree) & {"tickets", "reminders"}, (name, scans(tree))
