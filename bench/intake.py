@@ -15,8 +15,8 @@ creation during the load, `database_cpu_ms_per_ticket` that of the PostgreSQL ba
 `--profile-only` skips the HTTP load (its rates mean nothing on a shared machine) and gives only the
 per-creation CPU breakdown and the SQL statements of one creation.
 A scratch database is created on the server, given --history tickets of the last --history-days days
-(bench/scale.py's generator, then ANALYZE: a database in service, not an empty one) and dropped afterwards; Redis is a private server. The
-model is trained once from ../shared/datasets/tipdm2020_c_cls/train.csv into var/bench/tipdm-model
+(bench/scale.py's generator, then ANALYZE: a database in service, not an empty one) and dropped
+afterwards; Redis is a private server. The model is trained once from ../shared/datasets/tipdm2020_c_cls/train.csv into var/bench/tipdm-model
 unless --model names a model directory. The last line printed is one JSON object.
 """
 
@@ -227,7 +227,8 @@ def _profile_only(args: argparse.Namespace, env: dict[str, str], texts: list[str
 
     profile(env, texts, start=0, n=min(20, args.profile), cprofile=None)  # warm caches and the first pages
     return {"cpu_breakdown_ms": profile(env, texts, start=1000, n=args.profile, cprofile=args.cprofile),
-            "profile_only": True, "history_tickets": args.history, "database": "postgresql", "model": str(model_dir),
+            "profile_only": True, "history_tickets": args.history, "database": "postgresql",
+            "model": str(model_dir),
             "load_average_1m": round(os.getloadavg()[0], 2), "messages": len(texts)}
 
 
