@@ -16,8 +16,8 @@ creation during the load, `database_cpu_ms_per_ticket` that of the PostgreSQL ba
 per-creation CPU breakdown and the SQL statements of one creation.
 A scratch database is created on the server, given --history tickets of the last --history-days days
 (bench/scale.py's generator, then ANALYZE: a database in service, not an empty one) and dropped
-afterwards; Redis is a private server. The model is trained once from ../shared/datasets/tipdm2020_c_cls/train.csv into var/bench/tipdm-model
-unless --model names a model directory. The last line printed is one JSON object.
+afterwards; Redis is a private server. The model is trained once from
+../shared/datasets/tipdm2020_c_cls/train.csv into var/bench/tipdm-model unless --model names a model directory. The last line printed is one JSON object.
 """
 
 from __future__ import annotations
