@@ -37,10 +37,12 @@ def _transient(exc: BaseException) -> bool:
 def sweep() -> dict[str, int]:
     """Every minute: plan reminder rows, then enqueue a delivery job for everything due and unsent (and the
     outbox messages to send). Idempotent; two sweeps at once, or a skipped one, change nothing."""
+    from hotline.casework import rate_refresh
     from hotline.clock import utcnow
     from hotline.knowledge import imports as kb_imports
     from hotline.notify.service import sendable_outbox
     from hotline.reminders import service
+    from hotline.supervision import refreshes
     from hotline.tickets.rules import rules_at
 
     with job_session() as (_app, db, config):
@@ -56,13 +58,17 @@ def sweep() -> dict[str, int]:
         imports = kb_imports.pending(db)  # uploaded while Redis was down, or interrupted
         for iid in imports:
             enqueue_after_commit(db, config, "workers.jobs.kb_import", iid, job_id=kb_import_job_id(iid))
+        pending_refreshes = refreshes.pending(db)  # likewise (an enqueue collapses while its job runs)
+        for rid in pending_refreshes:
+            enqueue_after_commit(db, config, "workers.jobs.refresh_rates", rid, job_id=rate_refresh.job_id(rid))
         db.commit()  # releases the SKIP LOCKED row locks, then the jobs go out
         if config.get("QUEUES_ENABLED", True):
             try:
                 connection(config).set(LAST_SWEEP_KEY, now.isoformat(), ex=86400)
             except Exception as exc:  # health information only
                 log.warning("could not record the sweep time: %s", exc)
-    return {"planned": planned, "due": len(due), "outbox": len(outbox), "imports": len(imports)}
+    return {"planned": planned, "due": len(due), "outbox": len(outbox), "imports": len(imports),
+            "rate_refreshes": len(pending_refreshes)}
 
 
 def _overdue_notices(config: Any) -> int:
@@ -123,6 +129,17 @@ def send_outbox(message_id: int) -> str:
         service.record_sent(message, provider_id=provider_id, now=utcnow())
         db.commit()
         return "sent"
+
+
+def refresh_rates(refresh_id: int) -> str:
+    """Judge again the rate facts a change of the rules concerns (a year's time limits, official days), a
+    local day at a time, each day committed with its progress; a rerun resumes, a finished one is left."""
+    from hotline.clock import utcnow
+    from hotline.supervision import refreshes
+
+    with job_session() as (_app, db, _config):
+        row = refreshes.run(db, refresh_id=refresh_id, now=utcnow(), commit=True)
+        return "unknown" if row is None else f"{row.refreshed} tickets"
 
 
 def kb_import_job_id(import_id: int) -> str:

@@ -59,6 +59,7 @@ JOBS: dict[str, JobSpec] = {
     "workers.jobs.rates_compact": JobSpec(PERIODIC, timeout=600),
     "workers.jobs.kb_review_reminders": JobSpec(PERIODIC, timeout=600, result_ttl=86400),
     # Not on SLOW: an admin watches its progress, it must not wait behind a retraining.
+    "workers.jobs.refresh_rates": JobSpec(PERIODIC, timeout=6 * 3600, result_ttl=86400, retry_intervals=(10, 60)),
     "workers.jobs.kb_import": JobSpec(PERIODIC, timeout=1800, result_ttl=86400, retry_intervals=(10, 60)),
     # Minutes of CPU after a large import; the import itself is done before it starts.
     "workers.jobs.kb_embed": JobSpec(SLOW, timeout=3600, result_ttl=86400),

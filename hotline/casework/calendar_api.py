@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, current_app, jsonify, request
 
-from hotline.auth.web import require
+from hotline.auth.web import current_user, require
+from hotline.casework import rate_refresh
 from hotline.clock import utcnow
 from hotline.db import session
 from hotline.deadlines import official
@@ -14,7 +16,7 @@ from hotline.deadlines.service import load_calendar, year_limits
 from hotline.departments.roles import Role
 from hotline.errors import ValidationError
 from hotline.openapi import documented
-from hotline.supervision import live_facts
+from hotline.supervision import live_facts, refreshes
 from hotline.tickets import recompute
 from hotline.tickets.rules import rules_at
 from hotline.validation import Field, date_value, int_arg, json_body, validate
@@ -70,7 +72,11 @@ def enter():  # type: ignore[no-untyped-def]
     changed = recompute.recompute_provisional(db, rules=rules)
     # The rate facts follow: recomputed deadlines, and response limits that may cross the entered days.
     live_facts.refresh(db, ticket_ids=changed, calendar=rules.calendar, limits=year_limits(db))
+    body: dict[str, Any] = {"entered": count, "recomputed_tickets": changed, "rate_refresh": None}
     if parsed:
-        live_facts.after_calendar_change(db, first_day=min(day for day, _w, _n in parsed), rules=rules)
+        refresh = refreshes.after_calendar_change(db, first_day=min(day for day, _w, _n in parsed), now=now,
+                                                  actor=current_user().username)
+        rate_refresh.start(db, refresh=refresh, config=current_app.config, now=now)
+        body["rate_refresh"] = {"id": refresh.id, "finished": refresh.finished_at is not None}
     db.commit()
-    return jsonify({"entered": count, "recomputed_tickets": changed}), 201
+    return jsonify(body), 201

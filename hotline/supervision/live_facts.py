@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date
 from types import SimpleNamespace
 from typing import Any
 
@@ -150,33 +150,6 @@ def _plain(value: Any) -> Any:
 def install() -> None:
     """Register the bookkeeping with the transition function (idempotent; create_app calls it)."""
     on_move(after_move)
-
-
-def dispatched_since(session: Session, *, day: date) -> list[int]:
-    """Tickets dispatched on or after a day (their response limits depend on the calendar from then)."""
-    start = Period(day, day).start
-    return list(session.scalars(select(TicketEvent.ticket_id).where(
-        TicketEvent.action == Action.DISPATCH.value, TicketEvent.at >= start).distinct()))
-
-
-def after_limits_change(session: Session, *, year: int, calendar: WorkCalendar) -> int:
-    """A year's time limits stored or dropped: refresh the facts of the tickets dispatched in that year
-    (their response is judged by the limits of the year they were dispatched in)."""
-    whole = Period(date(year, 1, 1), date(year, 12, 31))
-    start, end = whole.start, whole.end
-    ids = list(session.scalars(select(TicketEvent.ticket_id).where(
-        TicketEvent.action == Action.DISPATCH.value, TicketEvent.at >= start, TicketEvent.at < end).distinct()))
-    limits = year_limits(session)
-    return sum(refresh(session, ticket_ids=ids[i:i + REBUILD_CHUNK], calendar=calendar, limits=limits)
-               for i in range(0, len(ids), REBUILD_CHUNK))
-
-
-def after_calendar_change(session: Session, *, first_day: date, rules: Rules) -> int:
-    """Official days entered: refresh the facts whose response limit may cross them (a margin of 15 days)."""
-    ids = dispatched_since(session, day=first_day - timedelta(days=15))
-    limits = year_limits(session)
-    return sum(refresh(session, ticket_ids=ids[i:i + REBUILD_CHUNK], calendar=rules.calendar, limits=limits)
-               for i in range(0, len(ids), REBUILD_CHUNK))
 
 
 def rebuild_all(session: Session, *, calendar: WorkCalendar, limits: TimeLimits | YearLimits,

@@ -134,3 +134,21 @@ class HotspotTerm(Base):
     term: Mapped[str] = mapped_column(String(40), primary_key=True)
     district: Mapped[str | None] = mapped_column(String(40))
     received_at: Mapped[datetime]
+
+
+class RateRefresh(Base):
+    """Rate facts to judge again after the rules changed (a year's time limits, official days entered): the
+    tickets dispatched in [start_at, end_at), refreshed a local day at a time by a background job.
+    `next_day` is how far it got, so an interrupted run resumes there; `finished_at` is set at the end."""
+
+    __tablename__ = "rate_refreshes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reason: Mapped[str] = mapped_column(String(120))
+    start_at: Mapped[datetime]
+    end_at: Mapped[datetime]
+    next_day: Mapped[date] = mapped_column(Date)
+    refreshed: Mapped[int] = mapped_column(Integer, default=0)
+    requested_by: Mapped[str | None] = mapped_column(String(60))
+    requested_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None] = mapped_column(index=True)

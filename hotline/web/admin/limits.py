@@ -5,16 +5,18 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 
+from hotline.casework import rate_refresh
 from hotline.clock import local, utcnow
 from hotline.db import session as db_session
 from hotline.deadlines.policy import URGENCIES
-from hotline.deadlines.service import load_calendar, time_limits
+from hotline.deadlines.service import time_limits
 from hotline.departments.roles import Role
 from hotline.errors import ValidationError
 from hotline.settings import service as settings
-from hotline.supervision import live_facts
+from hotline.supervision import refreshes
+from hotline.supervision.models import RateRefresh
 from hotline.supervision.rates import weights_in_force
 from hotline.web.admin.common import refused
 from hotline.web.auth import login_required, me
@@ -93,7 +95,7 @@ def _context(year: int, form: Any = None) -> dict[str, Any]:
             "parts": PARTS, "units": UNITS, "weight_labels": WEIGHT_LABELS,
             "limits_row": settings.override_row(db, kind=settings.TIME_LIMITS, year=year),
             "weights_row": settings.override_row(db, kind=settings.RATE_WEIGHTS, year=year),
-            "reminder_percent": percent}
+            "reminder_percent": percent, "refresh": refreshes.latest(db, reason=refreshes.limits_reason(year))}
 
 
 @bp.get("/admin/limits")
@@ -113,10 +115,11 @@ def admin_limits_save() -> Any:
         settings.save_override(db, kind=kind, year=year, values=values, actor=me().username, now=utcnow())
     except ValidationError as exc:
         return refused(exc, TEMPLATE, lambda: _context(year, request.form))
-    _refresh_facts(db, kind=kind, year=year)
+    refresh = _refresh_facts(db, kind=kind, year=year)
     db.commit()
     what = "时限" if kind == settings.TIME_LIMITS else "考核权重"
-    flash(f"已保存 {year} 年的{what}，此后的计算按新设置执行", "success")
+    later = "；已有工单的考核数据正在后台重新计算" if refresh is not None and refresh.finished_at is None else ""
+    flash(f"已保存 {year} 年的{what}，此后的计算按新设置执行{later}", "success")
     return redirect(url_for("web.admin_limits", year=year))
 
 
@@ -134,8 +137,12 @@ def admin_limits_reset() -> Any:
     return redirect(url_for("web.admin_limits", year=year))
 
 
-def _refresh_facts(db: Any, *, kind: str, year: int) -> None:
-    """New limits of a year: the response facts of that year's dispatches are judged again (weights are read
-    when the rates are, so they need nothing)."""
+def _refresh_facts(db: Any, *, kind: str, year: int) -> RateRefresh | None:
+    """New limits of a year: the response facts of that year's dispatches are judged again, in the
+    background (weights are read when the rates are, so they need nothing)."""
     if kind == settings.TIME_LIMITS:
-        live_facts.after_limits_change(db, year=year, calendar=load_calendar(db))
+        now = utcnow()
+        refresh = refreshes.after_limits_change(db, year=year, now=now, actor=me().username)
+        rate_refresh.start(db, refresh=refresh, config=current_app.config, now=now)
+        return refresh
+    return None
