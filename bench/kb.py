@@ -47,9 +47,12 @@ DISTRACTOR_FILES = (
 # The grid searched on the tuning half (title weight is not searched: the articles have no title).
 GRID = {"k1": (1.2, 2.0, 5.0), "answer_b": (0.75, 1.0), "char_sizes": ((2,), (2, 3), (1, 2, 3)),
         "char_weight": (0.3, 1.0)}
-# Then the fusion with matching by meaning, on the chosen BM25F point.
-FUSION_GRID = {"rrf_k": (2.0, 5.0, 10.0, 20.0), "semantic_weight": (0.7, 1.0, 1.5, 2.0),
-               "semantic_depth": (50, 200)}
+# Then the fusion with matching by meaning, on the chosen BM25F point: article passages (stride 0 =
+# the first 300 characters only; closeness = closest passage + mean weight x passages' mean), the
+# weight of the query's first line ranked alone, and the reciprocal-rank fusion itself.
+FUSION_GRID = {"passage_stride": (0, 300, 150), "passage_mean_weight": (0.0, 0.2),
+               "first_line_weight": (0.0, 0.3, 0.5), "rrf_k": (2.0, 3.0, 5.0),
+               "semantic_weight": (1.0, 1.25, 1.5, 2.0), "semantic_depth": (100, 200, 400)}
 CACHE = Path.home() / ".cache" / "hotline" / "kb_vectors.npz"
 
 
@@ -70,15 +73,26 @@ def docs_of(pairs: list[Pair]) -> list[ArticleDoc]:
     return [ArticleDoc(id=p.id, title="", answer=p.article, department="") for p in pairs]
 
 
-def tune_fusion(index: SearchIndex, pairs: list[Pair]) -> tuple[dict[str, float], list[dict[str, object]]]:
-    """The fusion grid point with the best MRR, scored with the product's own `fuse`."""
-    lexical = [index.lexical_scores(q.query) for q in pairs]
-    similarity = [index.similarity(q.query) for q in pairs]
+def tune_fusion(pairs: list[Pair], params: BM25Params, encoder: Encoder,
+                store: VectorStore) -> tuple[dict[str, float], list[dict[str, object]]]:
+    """The fusion grid point with the best MRR, scored with the product's own `fuse` and closeness."""
     trials: list[dict[str, object]] = []
-    for rrf_k, weight, depth in itertools.product(*FUSION_GRID.values()):
-        scores = [fuse(lx, sm, k=rrf_k, weight=weight, depth=depth) for lx, sm in zip(lexical, similarity, strict=True)]
-        trials.append({"rrf_k": rrf_k, "semantic_weight": weight, "semantic_depth": depth,
-                       **summarise(ranks_from_scores(scores, list(range(len(pairs)))))})
+    lexical: list[np.ndarray] = []
+    g = FUSION_GRID
+    for stride, mean_weight in itertools.product(g["passage_stride"], g["passage_mean_weight"]):
+        if stride == 0 and mean_weight:
+            continue  # one passage: its mean is its maximum, the ranking that of mean_weight 0
+        at = dataclasses.replace(params, passage_stride=stride, passage_mean_weight=mean_weight)
+        index = SearchIndex.build(docs_of(pairs), params=at, encoder=encoder, store=store)
+        lexical = lexical or [index.lexical_scores(q.query) for q in pairs]
+        meaning = [index.similarities(q.query) for q in pairs]
+        for line_weight, rrf_k, weight, depth in itertools.product(
+                g["first_line_weight"], g["rrf_k"], g["semantic_weight"], g["semantic_depth"]):
+            scores = [fuse(lx, (whole, weight), (line, line_weight), k=rrf_k, depth=depth)
+                      for lx, (whole, line) in zip(lexical, meaning, strict=True)]  # type: ignore[misc]
+            trials.append({"passage_stride": stride, "passage_mean_weight": mean_weight,
+                           "first_line_weight": line_weight, "rrf_k": rrf_k, "semantic_weight": weight,
+                           "semantic_depth": depth, **summarise(ranks_from_scores(scores, list(range(len(pairs)))))})
     best = max(trials, key=lambda t: (t["mrr"], t["recall_at_1"]))  # type: ignore[arg-type,return-value]
     return {k: best[k] for k in FUSION_GRID}, trials  # type: ignore[misc]
 
@@ -195,8 +209,7 @@ def main() -> None:
     chosen, trials = tune(tuning)
     search_module.tokenize, search_module.char_bigrams = restore  # type: ignore[assignment]
     lexical_chosen = chosen
-    fusion, fusion_trials = tune_fusion(SearchIndex.build(docs_of(tuning), params=chosen, encoder=stored,
-                                                          store=store), tuning)
+    fusion, fusion_trials = tune_fusion(tuning, chosen, stored, store)
     chosen = dataclasses.replace(chosen, **fusion)
     result: dict[str, object] = {
         "articles": len(test), "queries": len(test), "tuning_pairs": len(tuning),

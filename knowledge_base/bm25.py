@@ -43,11 +43,17 @@ class BM25Params:
     max_df_ratio: float = 0.2
     prune_after: int = 24
     # Fusion with matching by meaning (knowledge_base.semantic), used when the index has vectors:
-    # reciprocal-rank fusion constant, weight of the meaning ranking, and how many of the articles
-    # closest in meaning take part. Chosen by bench/kb.py on the tuning half.
+    # reciprocal-rank fusion constant, weight of the ranking by meaning of the whole query and of its
+    # first line alone (a message's subject), and how many of the articles closest in meaning take
+    # part. An article longer than the encoder's cut gets a vector per passage, one starting every
+    # `passage_stride` characters (0: its first passage only); its closeness is its closest passage's
+    # plus `passage_mean_weight` x its passages' mean. All chosen by bench/kb.py on the tuning half.
     rrf_k: float = 2.0
-    semantic_weight: float = 1.5
+    semantic_weight: float = 1.0
+    first_line_weight: float = 0.5
     semantic_depth: int = 200
+    passage_stride: int = 300
+    passage_mean_weight: float = 0.2
 
 
 def _count_matrix(token_lists: Sequence[Sequence[str]], vocab: dict[str, int]) -> sp.csr_matrix:

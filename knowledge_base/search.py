@@ -10,11 +10,16 @@ import numpy as np
 
 from knowledge_base.bm25 import BM25Params, Postings, bm25f_matrix
 from knowledge_base.models import ArticleDoc, Hit
-from knowledge_base.semantic import Encoder, VectorStore, fuse, passage_text
+from knowledge_base.semantic import Encoder, VectorStore, fuse, passage_text, passages
 from knowledge_base.snippet import Highlighter
 from knowledge_base.text import BIGRAM_MARK, char_bigrams, latin_terms, terms_from_words, tokenize
 
 _NEVER, _ALWAYS = -(2**62), 2**62
+
+
+def article_passages(doc: ArticleDoc, *, size: int, stride: int) -> list[str]:
+    """The texts embedded for an article: passages of its title, question variants and answer."""
+    return passages(passage_text(doc.title, doc.questions, doc.answer), size=size, stride=stride)
 
 
 def _field_texts(doc: ArticleDoc) -> tuple[str, str, str]:
@@ -29,12 +34,15 @@ class SearchIndex:
     """Read-only inverted index over articles; safe to share between threads once built."""
 
     def __init__(self, docs: Sequence[ArticleDoc], postings: Postings, vocab: dict[str, int],
-                 params: BM25Params, *, encoder: Encoder | None = None, vectors: np.ndarray | None = None) -> None:
+                 params: BM25Params, *, encoder: Encoder | None = None, vectors: np.ndarray | None = None,
+                 offsets: np.ndarray | None = None) -> None:
         self.docs: tuple[ArticleDoc, ...] = tuple(docs)
         self.params = params
-        # Matching by meaning is on when both are given: one L2-normalised row per article.
+        # Matching by meaning is on when both are given: L2-normalised rows, one per passage of an
+        # article; `offsets` = each article's first row (None: one row per article).
         self.encoder = encoder if vectors is not None else None
         self._vectors = vectors
+        self._offsets = offsets if offsets is not None else np.arange(len(self.docs))
         self._postings = postings
         self._vocab = vocab
         self._terms = tuple(vocab)  # ids were handed out in insertion order
@@ -69,8 +77,8 @@ class SearchIndex:
 
         With `keep_tokens` the index remembers each article's tokens, and a later build given it
         as `previous` re-tokenises only articles whose text changed: jieba is most of the cost.
-        With an `encoder` each article also gets a vector (matching by meaning), taken from `store`
-        when its text was embedded before.
+        With an `encoder` each passage of each article also gets a vector (matching by meaning), taken
+        from `store` when its text was embedded before.
         """
         docs = list(docs)
         params = params or BM25Params()
@@ -82,11 +90,12 @@ class SearchIndex:
                                                        char_sizes=params.char_sizes)) for x in t)
                   for t in texts]
         matrix, vocab = bm25f_matrix(tokens, params)
-        vectors = None
+        vectors = offsets = None
         if encoder is not None:
-            passages = [passage_text(d.title, d.questions, d.answer) for d in docs]
-            vectors = (store if store is not None else VectorStore()).vectors(encoder, passages)
-        index = cls(docs, Postings(matrix), vocab, params, encoder=encoder, vectors=vectors)
+            groups = [article_passages(d, size=encoder.max_chars, stride=params.passage_stride) for d in docs]
+            vectors = (store if store is not None else VectorStore()).vectors(encoder, [p for g in groups for p in g])
+            offsets = np.cumsum([0, *(len(g) for g in groups[:-1])]) if groups else np.zeros(0, dtype=np.int64)
+        index = cls(docs, Postings(matrix), vocab, params, encoder=encoder, vectors=vectors, offsets=offsets)
         if keep_tokens:
             index._tokens = dict(zip(texts, tokens, strict=True))
         return index
@@ -127,22 +136,40 @@ class SearchIndex:
         ids, weights = self.query_terms(query, words=words)
         return self._postings.score(ids, weights)
 
-    def similarity(self, query: str) -> np.ndarray | None:
-        """Cosine similarity of the query to every article by meaning (None without vectors)."""
+    def similarities(self, query: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """Closeness by meaning of every article to the whole query and to its first line alone (a
+        message's first line, e.g. its subject, states the matter); None without vectors.
+
+        An article's closeness is its closest passage's cosine plus `passage_mean_weight` x the mean
+        of its passages' cosines. A one-line query is embedded once and gets the same row twice."""
         if self.encoder is None or self._vectors is None:
             return None
-        vector = self.encoder.encode([query[: self.params.max_query_chars]], query=True)[0]
-        return self._vectors @ vector
+        text = query[: self.params.max_query_chars]
+        line = text.split("\n", 1)[0]
+        texts = [text, line] if line.strip() != text.strip() else [text]
+        vectors = self.encoder.encode(texts, query=True)
+        rows = [self._closeness(self._vectors @ v) for v in vectors]
+        return rows[0], rows[-1]
+
+    def _closeness(self, cosines: np.ndarray) -> np.ndarray:
+        if not self.docs:
+            return np.zeros(0, dtype=np.float32)
+        best = np.maximum.reduceat(cosines, self._offsets)
+        weight = self.params.passage_mean_weight
+        if weight == 0:
+            return best
+        counts = np.diff(np.append(self._offsets, len(cosines)))
+        return best + weight * np.add.reduceat(cosines, self._offsets) / counts
 
     def _rank(self, query: str, lexical: np.ndarray, mask: np.ndarray | None) -> np.ndarray:
-        """The BM25F scores, fused with the ranking by meaning when the index has vectors."""
-        similarity = self.similarity(query)
-        if similarity is None:
+        """The BM25F scores, fused with the rankings by meaning when the index has vectors."""
+        similarities = self.similarities(query)
+        if similarities is None:
             return lexical
-        if mask is not None:
-            similarity = np.where(mask, similarity, 0.0)
+        whole, line = (np.where(mask, s, 0.0) if mask is not None else s for s in similarities)
         p = self.params
-        return fuse(lexical, similarity, k=p.rrf_k, weight=p.semantic_weight, depth=p.semantic_depth)
+        return fuse(lexical, (whole, p.semantic_weight), (line, p.first_line_weight), k=p.rrf_k,
+                    depth=p.semantic_depth)
 
     def query_terms(self, query: str, *, words: Sequence[str] | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Ids of the query's indexed terms and their saturated query-frequency weights.

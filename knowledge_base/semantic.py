@@ -20,6 +20,10 @@ from typing import Protocol
 import numpy as np
 
 MODEL = "multilingual-e5-small-q4"
+# An article longer than the encoder's cut is embedded as several passages (`passages`), and its
+# similarity to a query is that of its closest passage: a reply often answers the matter only after a
+# long account of the case. The cap bounds the one-off embedding cost of a very long article.
+MAX_PASSAGES = 20
 
 
 class Encoder(Protocol):
@@ -77,6 +81,16 @@ def default_encoder() -> E5Encoder | None:
 def passage_text(title: str, questions: Sequence[str], answer: str) -> str:
     """The text of an article that is embedded: its title, question variants and answer."""
     return "\n".join(t for t in (title, *questions, answer) if t.strip())
+
+
+def passages(text: str, *, size: int, stride: int, limit: int = MAX_PASSAGES) -> list[str]:
+    """The windows of an article's text that get a vector: `size` characters from every `stride`-th one,
+    the last ending at the text's end (no short tail), at most `limit`; a short text (or stride 0) is one."""
+    text = text.strip()
+    if len(text) <= size or stride <= 0:
+        return [text[:size]]
+    starts = [*range(0, len(text) - size, stride), len(text) - size]
+    return [text[s : s + size] for s in starts[:limit]]
 
 
 def _key(model: str, kind: str, text: str) -> str:
@@ -153,15 +167,18 @@ class VectorStore:
         return len(self._vectors)
 
 
-def fuse(lexical: np.ndarray, similarity: np.ndarray, *, k: float, weight: float, depth: int) -> np.ndarray:
-    """Reciprocal-rank fusion: 1/(k + lexical rank) for articles with a lexical score, plus
-    weight/(k + meaning rank) for the `depth` articles closest in meaning (positive similarity).
+def fuse(lexical: np.ndarray, *meaning: tuple[np.ndarray, float], k: float, depth: int) -> np.ndarray:
+    """Reciprocal-rank fusion: 1/(k + lexical rank) for articles with a lexical score, plus, for each
+    (similarity, weight) ranking by meaning, weight/(k + its rank) for the `depth` articles closest in
+    meaning (positive similarity).
 
     Ranks, not raw scores: BM25 and cosine are on unrelated scales, and on the tuning half rank
     fusion beat every score mix tried (z-scores, max-normalised sums)."""
     fused = np.zeros(len(lexical), dtype=np.float64)
     _add_ranks(fused, lexical, k=k, weight=1.0, depth=len(lexical))
-    _add_ranks(fused, similarity, k=k, weight=weight, depth=depth)
+    for similarity, weight in meaning:
+        if weight:
+            _add_ranks(fused, similarity, k=k, weight=weight, depth=depth)
     return fused
 
 

@@ -188,7 +188,7 @@ def kb_import(import_id: int) -> str:
 
 def kb_embed() -> dict[str, int]:
     """After an import: fill the vector file with the new articles here, not in the first operator search
-    (~0.25 s of CPU per article). Idempotent: articles already in the file are not embedded again."""
+    (~0.25 s of CPU per 300-character passage). Idempotent: passages already in the file are not embedded again."""
     from hotline.knowledge.search import embed_articles
 
     with job_session() as (_app, db, _config):

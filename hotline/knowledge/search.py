@@ -6,10 +6,11 @@ article's `version`, so the token changes and the next search in every web proce
 database. The token is kept by hotline.refdata until a committed change of kb_articles bumps the
 shared generation, so most searches read no table. Nothing is shared in memory between hosts.
 
-With KB_SEMANTIC_SEARCH on, the index also matches by meaning (knowledge_base.semantic): each
-article's vector comes from the file KB_VECTOR_CACHE (embedded once per article text, by the first
-build that meets it or by `flask kb embed`); a query is embedded per search and never stored. Only
-articles are searched and shown: no ticket or other citizen's text is indexed or kept.
+With KB_SEMANTIC_SEARCH on, the index also matches by meaning (knowledge_base.semantic): the vector
+of each passage of an article (a long article has several) comes from the file KB_VECTOR_CACHE
+(embedded once per passage text, by the first build that meets it or by `flask kb embed`); a query is
+embedded per search and never stored. Only articles are searched and shown: no ticket or other
+citizen's text is indexed or kept.
 """
 
 from __future__ import annotations
@@ -25,8 +26,9 @@ from hotline import refdata
 from hotline.clock import local, utcnow
 from hotline.errors import Conflict, ValidationError
 from hotline.knowledge.models import Article
-from knowledge_base import ArticleDoc, IndexCache, SearchIndex
-from knowledge_base.semantic import Encoder, VectorStore, default_encoder, passage_text
+from knowledge_base import ArticleDoc, BM25Params, IndexCache, SearchIndex
+from knowledge_base.search import article_passages
+from knowledge_base.semantic import Encoder, VectorStore, default_encoder
 
 # Operators search published articles on every keystroke; reviewers now and then search the others.
 # Separate caches keep edits of drafts from rebuilding the index that operators use.
@@ -58,7 +60,7 @@ def _docs(session: Session, *, published_only: bool) -> list[ArticleDoc]:
 
 
 _STORES: dict[str, VectorStore] = {}
-EMBED_CHUNK = 200  # articles embedded (~0.25 s of CPU each) between two saves of the vector file
+EMBED_CHUNK = 200  # passages embedded (~0.25 s of CPU each) between two saves of the vector file
 
 
 def semantic_setup() -> tuple[Encoder | None, VectorStore | None]:
@@ -85,13 +87,15 @@ def current_index(session: Session, *, published_only: bool = True) -> SearchInd
 
 
 def embed_articles(session: Session) -> dict[str, int]:
-    """Embed every article's text not yet in the vector file (`flask kb embed`): {articles, embedded}."""
+    """Embed every article passage not yet in the vector file (`flask kb embed`): {articles, embedded passages}."""
     encoder, store = semantic_setup()
     if encoder is None or store is None:
         return {"articles": 0, "embedded": 0}
     docs = _docs(session, published_only=False)
     before = store.embedded
-    texts = [passage_text(d.title, d.questions, d.answer) for d in docs]
+    # Every passage of every article, as the indexes (CACHE, ALL_CACHE: default parameters) embed them.
+    stride = BM25Params().passage_stride
+    texts = [p for d in docs for p in article_passages(d, size=encoder.max_chars, stride=stride)]
     # The store alone, as SearchIndex.build would call it: no index (nor jieba pass) is needed here.
     # In chunks, each saved: a run killed midway (a job's timeout) keeps what it embedded.
     for begin in range(0, len(texts), EMBED_CHUNK):

@@ -3,13 +3,14 @@ words differ from the query's are found, vectors are kept per article text, filt
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from knowledge_base import ArticleDoc, SearchIndex
-from knowledge_base.semantic import E5Encoder, VectorStore, fuse
+from knowledge_base import ArticleDoc, BM25Params, SearchIndex
+from knowledge_base.semantic import E5Encoder, VectorStore, fuse, passage_text, passages
 from tests.knowledge.test_search import FIXTURE, OTHERS, search
 from tests.knowledge.test_search import articles as articles  # the fixture, used by name
 
@@ -78,7 +79,7 @@ def test_processes_sharing_the_vector_file_take_each_others_vectors(encoder, tmp
 
 def test_empty_text_matches_nothing_by_meaning(encoder):
     assert not encoder.encode([""], query=True).any()
-    fused = fuse(np.array([0.0, 2.0, 1.0]), np.array([0.9, 0.0, 0.1]), k=5, weight=1.0, depth=1)
+    fused = fuse(np.array([0.0, 2.0, 1.0]), (np.array([0.9, 0.0, 0.1]), 1.0), k=5, depth=1)
     # Lexical ranks 1 and 2 for articles 1 and 2; only the closest in meaning (article 0) adds its rank 1.
     assert fused.tolist() == pytest.approx([1 / 6, 1 / 6, 1 / 7])
 
@@ -127,5 +128,46 @@ def test_an_import_job_has_the_articles_it_wrote_embedded(qapp, work, tmp_path: 
     work()  # the import's job, then the embedding job it queued
     assert kb_import(import_id) == "nothing to do"
     with qapp.app_context():
-        articles = session().query(Article).count()
-    assert articles >= 3 and len(VectorStore(path)) == articles  # the first search after it embeds nothing
+        articles = session().query(Article).all()
+        texts = {p for a in articles for p in passages(passage_text(a.title, a.questions or (), a.answer),
+                                                        size=300, stride=BM25Params().passage_stride)}
+    # Every passage of every article (a long one has several): the first search after it embeds nothing.
+    assert len(articles) >= 3 and len(texts) > len(articles) and len(VectorStore(path)) == len(texts)
+
+
+# A reply that answers night-time construction noise only after a long account of another matter:
+# its first 300 characters say nothing about noise.
+_PREFACE = ("住房公积金提取须由职工本人持身份证、银行卡及相关证明材料到公积金管理中心服务大厅办理，"
+            "购买自住住房、偿还购房贷款本息、支付房租等情形均可申请提取，提取金额不得超过实际发生额。"
+            "离职后账户封存满半年且未重新就业的，可申请销户提取。异地转移接续通过全国平台办理，"
+            "职工无需往返两地。贷款额度按缴存余额和缴存年限计算，最高不超过规定上限，"
+            "首套住房贷款利率执行国家规定的下浮标准。") * 4
+_LATE = ("关于夜间施工噪声扰民：每日22时至次日6时禁止进行产生环境噪声的建筑施工作业，"
+         "因特殊需要必须连续作业的，须取得夜间作业证明并提前公示，违规作业可向生态环境部门举报，执法人员将到场查处。")
+_SHORT = [("医保异地就医备案", "异地就医须先在医保经办机构备案。"), ("公交线路调整", "公交车线路调整以公交集团公告为准。"),
+          ("生活垃圾分类投放时间", "厨余垃圾每天早晚定时投放。"), ("户口迁移办理", "户口迁入须持准迁证到派出所办理。"),
+          ("义务教育阶段入学登记", "适龄儿童入学须在规定时间内网上登记。")]
+
+
+def test_an_article_answering_late_in_a_long_text_is_found_by_meaning(encoder, tmp_path: Path):
+    docs = [ArticleDoc(id="long", title="", answer=_PREFACE + _LATE, department="env"),
+            *(ArticleDoc(id=t, title=t, answer=a, department="x") for t, a in _SHORT)]
+    assert len(_PREFACE) > 2 * encoder.max_chars
+    store = VectorStore(tmp_path / "v.npz")
+    first_only = SearchIndex.build(docs, encoder=encoder, store=store,
+                                   params=dataclasses.replace(BM25Params(), passage_stride=0))
+    assert "long" not in [h.article_id for h in first_only.search(NOISE, k=1)]
+    index = SearchIndex.build(docs, encoder=encoder, store=store)
+    hit = index.search(NOISE, k=1)[0]
+    assert hit.article_id == "long" and hit.score == 0.0  # found by meaning alone, through its last passage
+    assert store.embedded == len(passages(_PREFACE + _LATE, size=300, stride=BM25Params().passage_stride)) + len(_SHORT)
+    assert SearchIndex.build(docs, encoder=encoder, store=VectorStore(tmp_path / "v.npz")).search(NOISE, k=1)[0] == hit
+
+
+def test_passages_cover_a_long_text_with_full_windows():
+    text = "".join(chr(0x4E00 + i) for i in range(700))
+    cut = passages(text, size=300, stride=300)
+    assert cut == [text[:300], text[300:600], text[400:]]  # the last one ends at the end: no short tail
+    assert passages(text, size=300, stride=150) == [text[s:s + 300] for s in (0, 150, 300, 400)]
+    assert passages(text, size=300, stride=0) == [text[:300]] == passages(text, size=300, stride=100, limit=1)
+    assert passages("  短文  ", size=300, stride=300) == ["短文"] and passages("", size=300, stride=300) == [""]
