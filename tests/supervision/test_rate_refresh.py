@@ -10,23 +10,12 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from tests.web.admin.test_limits_page import page_form
+from tests.web.admin.test_limits_page import contacted_after_three_hours, page_form
 from tests.web.conftest import text
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 FIRST = datetime(2026, 11, 25, 10, tzinfo=SHANGHAI)  # a Wednesday
 SECOND = FIRST + timedelta(days=1)
-
-
-def contacted_after_three_hours(api, dispatched: datetime) -> int:  # type: ignore[no-untyped-def]
-    """A ticket dispatched at `dispatched` and contacted 3 hours later: in time under the default limits."""
-    with time_machine.travel(dispatched, tick=False):
-        tid = api.create(content="东湖区滨湖路路灯不亮，晚上出行不安全。")["id"]
-        api.act(tid, "dispatch", "dispatcher", {"department": "ecology"})
-    with time_machine.travel(dispatched + timedelta(hours=3), tick=False):
-        api.act(tid, "sign", "dept_ecology")
-        api.act(tid, "contact", "dept_ecology")
-    return tid
 
 
 def responded(app, *, engine_agrees: bool = True) -> int:  # type: ignore[no-untyped-def]

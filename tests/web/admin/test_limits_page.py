@@ -26,6 +26,20 @@ def page_form(html: str, form_id: str) -> dict[str, str]:
     return values
 
 
+def contacted_after_three_hours(api, dispatched: datetime) -> int:  # type: ignore[no-untyped-def]
+    """A ticket dispatched at `dispatched` and contacted 3 hours later: in time under the default limits
+    (one working day to sign), late under a 2-hour sign limit. Returns its id."""
+    from datetime import timedelta
+
+    with time_machine.travel(dispatched, tick=False):
+        tid = api.create(content="东湖区滨湖路路灯不亮，晚上出行不安全。")["id"]
+        api.act(tid, "dispatch", "dispatcher", {"department": "ecology"})
+    with time_machine.travel(dispatched + timedelta(hours=3), tick=False):
+        api.act(tid, "sign", "dept_ecology")
+        api.act(tid, "contact", "dept_ecology")
+    return tid
+
+
 def reply_due(api, when: datetime) -> str:  # type: ignore[no-untyped-def]
     with time_machine.travel(when, tick=False):
         ticket = api.create()
@@ -114,12 +128,7 @@ def test_a_years_sign_limit_judges_the_response_of_that_years_dispatches(pages, 
     from hotline.supervision.periods import Period
 
     dispatched = datetime(2026, 11, 26, 10, tzinfo=SHANGHAI)
-    with time_machine.travel(dispatched, tick=False):
-        tid = api.create(content="东湖区滨湖路路灯不亮，晚上出行不安全。")["id"]
-        api.act(tid, "dispatch", "dispatcher", {"department": "ecology"})
-    with time_machine.travel(dispatched + timedelta(hours=3), tick=False):
-        api.act(tid, "sign", "dept_ecology")
-        api.act(tid, "contact", "dept_ecology")
+    contacted_after_three_hours(api, dispatched)
     period, now = Period(dispatched.date(), dispatched.date()), dispatched + timedelta(hours=4)
 
     def responded() -> int:
