@@ -138,8 +138,9 @@ class HotspotTerm(Base):
 
 class RateRefresh(Base):
     """Rate facts to judge again after the rules changed (a year's time limits, official days entered): the
-    tickets dispatched in [start_at, end_at), refreshed a local day at a time by a background job.
-    `next_day` is how far it got, so an interrupted run resumes there; `finished_at` is set at the end."""
+    tickets dispatched in [start_at, end_at), refreshed a local day and a chunk at a time by a background job.
+    `next_day` and `after_ticket_id` say how far it got, so an interrupted run resumes there; `finished_at`
+    is set at the end."""
 
     __tablename__ = "rate_refreshes"
 
@@ -148,6 +149,7 @@ class RateRefresh(Base):
     start_at: Mapped[datetime]
     end_at: Mapped[datetime]
     next_day: Mapped[date] = mapped_column(Date)
+    after_ticket_id: Mapped[int] = mapped_column(Integer, default=0)  # within next_day: the last done
     refreshed: Mapped[int] = mapped_column(Integer, default=0)
     requested_by: Mapped[str | None] = mapped_column(String(60))
     requested_at: Mapped[datetime]

@@ -1,9 +1,9 @@
 """Rate facts judged again after the rules changed, a local day at a time (in a background job at a city's
 scale: a year's time limits concern every ticket dispatched in that year, millions of them).
 
-`request` records what to refresh; `run` works through it a day at a time, recording how far it got, so
-a run that dies resumes where it stopped and a second run of a finished refresh does nothing. Refreshing
-a ticket twice (dispatched on two days) is harmless: `live_facts.refresh` rewrites its facts whole.
+`request` records what to refresh; `run` works through it a day and a chunk at a time, recording how far
+it got (`next_day`, `after_ticket_id`), so a run that dies resumes where it stopped and a second run of a
+finished refresh does nothing. Refreshing a ticket twice (dispatched on two days) is harmless: `live_facts.refresh` rewrites its facts whole.
 """
 
 from __future__ import annotations
@@ -18,9 +18,10 @@ from hotline.supervision import live_facts
 from hotline.supervision.models import RateRefresh
 from hotline.supervision.periods import Period, local_day
 from hotline.tickets.enums import Action
-from hotline.tickets.models import TicketEvent
+from hotline.tickets.models import Ticket, TicketEvent
 
 CALENDAR_REASON = "法定节假日与调休变更"
+CHUNK = 500  # tickets locked and refreshed per transaction: a move on one of them waits at most that long
 
 
 def request(session: Session, *, reason: str, start: datetime, end: datetime, now: datetime,
@@ -29,27 +30,33 @@ def request(session: Session, *, reason: str, start: datetime, end: datetime, no
     `now`: a later dispatch is judged by the new rules at its own move); flush only."""
     end = min(end, now)
     row = RateRefresh(reason=reason[:120], start_at=start, end_at=max(end, start), next_day=local_day(start),
-                      refreshed=0, requested_by=actor, requested_at=now)
+                      after_ticket_id=0, refreshed=0, requested_by=actor, requested_at=now)
     session.add(row)
     session.flush()
     return row
 
 
 def run(session: Session, *, refresh_id: int, now: datetime, commit: bool = False) -> RateRefresh | None:
-    """Refresh what is left of a recorded refresh, a local day at a time (committing after each day when
-    `commit`), with the rules in force now; returns it (None if unknown)."""
+    """Refresh what is left of a recorded refresh, a local day at a time and `CHUNK` tickets at a time
+    (committing each chunk with its progress when `commit`), with the rules in force now; returns it (None if
+    unknown). Each chunk's tickets are locked first, as a move locks its ticket: a move and the refresh
+    of the same ticket never interleave their rewrites of its facts."""
     row = session.get(RateRefresh, refresh_id)
     if row is None or row.finished_at is not None:
         return row
     calendar, limits = load_calendar(session), year_limits(session)
     last = local_day(row.end_at)
     while row.next_day <= last:
-        ids = dispatched_on(session, day=row.next_day, start=row.start_at, end=row.end_at)
-        for i in range(0, len(ids), live_facts.REBUILD_CHUNK):
-            live_facts.refresh(session, ticket_ids=ids[i:i + live_facts.REBUILD_CHUNK], calendar=calendar,
-                               limits=limits)
-        row.refreshed += len(ids)
-        row.next_day = row.next_day + timedelta(days=1)
+        ids = [i for i in dispatched_on(session, day=row.next_day, start=row.start_at, end=row.end_at)
+               if i > row.after_ticket_id]
+        for i in range(0, len(ids), CHUNK):
+            chunk = ids[i:i + CHUNK]
+            session.execute(select(Ticket.id).where(Ticket.id.in_(chunk)).order_by(Ticket.id).with_for_update())
+            live_facts.refresh(session, ticket_ids=chunk, calendar=calendar, limits=limits)
+            row.refreshed += len(chunk)
+            row.after_ticket_id = chunk[-1]
+            _save(session, commit)
+        row.next_day, row.after_ticket_id = row.next_day + timedelta(days=1), 0
         _save(session, commit)
     row.finished_at = now
     _save(session, commit)

@@ -82,7 +82,7 @@ def test_saved_limits_are_judged_again_by_a_background_job(qapp, api, conn, work
     assert responded(qapp) == 0  # late under 2 hours, and equal to the events engine
     from tests.support.sessions import page_client
 
-    assert "已完成，共 2 张工单" in text(page_client(qapp, "admin").get("/admin/limits?year=2026"))
+    assert "已完成，共重算 2 件次" in text(page_client(qapp, "admin").get("/admin/limits?year=2026"))
 
 
 def test_an_interrupted_refresh_resumes_where_it_stopped(app, api, monkeypatch):
@@ -164,3 +164,38 @@ def test_entered_official_days_return_the_refresh_and_its_job_finishes_it(qapp, 
     done = refresh_row(qapp, entered["id"])
     assert done.finished_at is not None and done.refreshed == 2
     assert responded(qapp) == 2  # both contacts came 3 hours after dispatch: still in time
+
+
+def test_a_refresh_killed_between_two_chunks_of_a_day_resumes_after_the_last_done(app, api, monkeypatch):
+    from hotline.db import session
+    from hotline.supervision import live_facts, refreshes
+
+    for hour in (0, 1):
+        contacted_after_three_hours(api, FIRST + timedelta(hours=hour))
+    two_hour_sign_limit_stored(app)
+    now = SECOND + timedelta(hours=6)
+    with app.app_context():
+        db = session()
+        refresh_id = refreshes.request(db, reason="测试", start=FIRST - timedelta(hours=1), end=now, now=now,
+                                       actor=None).id
+        db.commit()
+    monkeypatch.setattr(refreshes, "CHUNK", 1)
+    original, calls = live_facts.refresh, []
+
+    def dies_on_the_second_chunk(session, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(kwargs["ticket_ids"])
+        if len(calls) == 2:
+            raise RuntimeError("worker killed")
+        return original(session, **kwargs)
+
+    monkeypatch.setattr(live_facts, "refresh", dies_on_the_second_chunk)
+    with app.app_context(), pytest.raises(RuntimeError):
+        refreshes.run(session(), refresh_id=refresh_id, now=now, commit=True)
+    stopped = refresh_row(app, refresh_id)
+    assert (stopped.next_day, stopped.after_ticket_id, stopped.refreshed) == (FIRST.date(), calls[0][0], 1)
+
+    monkeypatch.setattr(live_facts, "refresh", original)
+    with app.app_context():
+        done = refreshes.run(session(), refresh_id=refresh_id, now=now, commit=True)
+        assert (done.refreshed, done.finished_at is not None) == (2, True)  # the first ticket not again
+    assert responded(app, engine_agrees=True) == 0

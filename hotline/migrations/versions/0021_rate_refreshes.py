@@ -25,6 +25,7 @@ def upgrade() -> None:
         sa.Column('start_at', UTCDateTime(timezone=True), nullable=False),
         sa.Column('end_at', UTCDateTime(timezone=True), nullable=False),
         sa.Column('next_day', sa.Date(), nullable=False),
+        sa.Column('after_ticket_id', sa.Integer(), nullable=False),
         sa.Column('refreshed', sa.Integer(), nullable=False),
         sa.Column('requested_by', sa.String(length=60), nullable=True),
         sa.Column('requested_at', UTCDateTime(timezone=True), nullable=False),
