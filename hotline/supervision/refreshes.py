@@ -3,7 +3,8 @@ scale: a year's time limits concern every ticket dispatched in that year, millio
 
 `request` records what to refresh; `run` works through it a day and a chunk at a time, recording how far
 it got (`next_day`, `after_ticket_id`), so a run that dies resumes where it stopped and a second run of a
-finished refresh does nothing. Refreshing a ticket twice (dispatched on two days) is harmless: `live_facts.refresh` rewrites its facts whole.
+finished refresh does nothing. Refreshing a ticket twice (dispatched on two days) is harmless:
+`live_facts.refresh` rewrites its facts whole.
 """
 
 from __future__ import annotations
