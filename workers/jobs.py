@@ -132,8 +132,8 @@ def send_outbox(message_id: int) -> str:
 
 
 def refresh_rates(refresh_id: int) -> str:
-    """Judge again the rate facts a change of the rules concerns (a year's time limits, official days), a
-    local day at a time, each day committed with its progress; a rerun resumes, a finished one is left."""
+    """Judge again the rate facts a change of the rules concerns (a year's time limits, official days), in
+    chunks committed with their progress (refreshes.run); a rerun resumes, a finished one is left."""
     from hotline.clock import utcnow
     from hotline.supervision import refreshes
 

@@ -59,8 +59,9 @@ JOBS: dict[str, JobSpec] = {
     "workers.jobs.rates_compact": JobSpec(PERIODIC, timeout=600),
     "workers.jobs.kb_review_reminders": JobSpec(PERIODIC, timeout=600, result_ttl=86400),
     # Not on SLOW: an admin watches its progress, it must not wait behind a retraining.
-    "workers.jobs.refresh_rates": JobSpec(PERIODIC, timeout=6 * 3600, result_ttl=86400, retry_intervals=(10, 60)),
     "workers.jobs.kb_import": JobSpec(PERIODIC, timeout=1800, result_ttl=86400, retry_intervals=(10, 60)),
+    # Likewise (the 时限与权重 page shows it); hours for a big city's year, resumed by chunk if cut short.
+    "workers.jobs.refresh_rates": JobSpec(PERIODIC, timeout=6 * 3600, result_ttl=86400, retry_intervals=(10, 60)),
     # Minutes of CPU after a large import; the import itself is done before it starts.
     "workers.jobs.kb_embed": JobSpec(SLOW, timeout=3600, result_ttl=86400),
     "workers.jobs.retrain_classifier": JobSpec(SLOW, timeout=3 * 3600, result_ttl=7 * 86400),

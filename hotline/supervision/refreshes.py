@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from hotline.deadlines.service import load_calendar, year_limits
 from hotline.supervision import live_facts
 from hotline.supervision.models import RateRefresh
-from hotline.supervision.periods import Period, local_day
+from hotline.supervision.periods import Period, day, local_day
 from hotline.tickets.enums import Action
 from hotline.tickets.models import Ticket, TicketEvent
 
@@ -48,7 +48,7 @@ def run(session: Session, *, refresh_id: int, now: datetime, commit: bool = Fals
     calendar, limits = load_calendar(session), year_limits(session)
     last = local_day(row.end_at)
     while row.next_day <= last:
-        ids = [i for i in dispatched_on(session, day=row.next_day, start=row.start_at, end=row.end_at)
+        ids = [i for i in dispatched_on(session, on=row.next_day, start=row.start_at, end=row.end_at)
                if i > row.after_ticket_id]
         for i in range(0, len(ids), CHUNK):
             chunk = ids[i:i + CHUNK]
@@ -71,9 +71,9 @@ def _save(session: Session, commit: bool) -> None:
         session.flush()
 
 
-def dispatched_on(session: Session, *, day: date, start: datetime, end: datetime) -> list[int]:
+def dispatched_on(session: Session, *, on: date, start: datetime, end: datetime) -> list[int]:
     """Tickets dispatched on a local day, within [start, end] (by the index on the events' moment)."""
-    whole = Period(day, day)
+    whole = day(on)
     since, until = max(whole.start, start), min(whole.end, end + timedelta(microseconds=1))
     if since >= until:
         return []
@@ -91,7 +91,7 @@ def after_limits_change(session: Session, *, year: int, now: datetime, actor: st
 def after_calendar_change(session: Session, *, first_day: date, now: datetime, actor: str | None) -> RateRefresh:
     """Official days entered: the tickets whose response limit may cross them (dispatched from 15 days
     before the first entered day) are judged again."""
-    start = Period(first_day - timedelta(days=15), first_day).start
+    start = day(first_day - timedelta(days=15)).start
     return request(session, reason=CALENDAR_REASON, start=start, end=now, now=now, actor=actor)
 
 

@@ -43,7 +43,7 @@ def refresh_row(app, refresh_id: int):  # type: ignore[no-untyped-def]
         return row
 
 
-def two_hour_sign_limit(app) -> None:  # type: ignore[no-untyped-def]
+def two_hour_sign_limit(app) -> str:  # type: ignore[no-untyped-def]
     from tests.support.sessions import page_client
 
     app.config["WTF_CSRF_ENABLED"] = False
@@ -100,10 +100,10 @@ def test_an_interrupted_refresh_resumes_where_it_stopped(app, api, monkeypatch):
     two_hour_sign_limit_stored(app)
     original = refreshes.dispatched_on
 
-    def dies_on_the_second_day(session, *, day, start, end):  # type: ignore[no-untyped-def]
-        if day == SECOND.date():
+    def dies_on_the_second_day(session, *, on, start, end):  # type: ignore[no-untyped-def]
+        if on == SECOND.date():
             raise RuntimeError("worker killed")
-        return original(session, day=day, start=start, end=end)
+        return original(session, on=on, start=start, end=end)
 
     monkeypatch.setattr(refreshes, "dispatched_on", dies_on_the_second_day)
     with app.app_context(), pytest.raises(RuntimeError):
