@@ -68,6 +68,7 @@ def make_engine(url: str) -> Engine:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     engine = create_engine(url)
+    event.listen(engine, "connect", _checked_in)  # a connection just made answered; no ping before its first use
     event.listen(engine, "checkin", _checked_in)
     event.listen(engine, "checkout", partial(_ping_if_idle, engine.dialect))
     return engine
