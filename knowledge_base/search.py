@@ -141,12 +141,15 @@ class SearchIndex:
         message's first line, e.g. its subject, states the matter); None without vectors.
 
         An article's closeness is its closest passage's cosine plus `passage_mean_weight` x the mean
-        of its passages' cosines. A one-line query is embedded once and gets the same row twice."""
+        of its passages' cosines. A one-line query (or first_line_weight 0) is embedded once and gets the
+        same row twice."""
         if self.encoder is None or self._vectors is None:
             return None
         text = query[: self.params.max_query_chars]
         line = text.split("\n", 1)[0]
-        texts = [text, line] if line.strip() != text.strip() else [text]
+        # the first line is embedded only when it is ranked and differs from the whole (an encoder pass)
+        ranked = self.params.first_line_weight and line.strip() != text.strip()
+        texts = [text, line] if ranked else [text]
         vectors = self.encoder.encode(texts, query=True)
         rows = [self._closeness(self._vectors @ v) for v in vectors]
         return rows[0], rows[-1]

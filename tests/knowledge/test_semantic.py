@@ -171,3 +171,23 @@ def test_passages_cover_a_long_text_with_full_windows():
     assert passages(text, size=300, stride=150) == [text[s:s + 300] for s in (0, 150, 300, 400)]
     assert passages(text, size=300, stride=0) == [text[:300]] == passages(text, size=300, stride=100, limit=1)
     assert passages("  短文  ", size=300, stride=300) == ["短文"] and passages("", size=300, stride=300) == [""]
+
+
+def test_the_first_line_is_embedded_only_when_it_is_ranked(encoder, tmp_path: Path):
+    seen: list[int] = []
+
+    class Counting:
+        name, dim, max_chars = encoder.name, encoder.dim, encoder.max_chars
+
+        def encode(self, texts, *, query):  # type: ignore[no-untyped-def]
+            if query:
+                seen.append(len(texts))
+            return encoder.encode(texts, query=query)
+
+    two_lines = "施工噪声\n" + NOISE
+    store = VectorStore(tmp_path / "v.npz")
+    ranked = SearchIndex.build(_docs(), encoder=Counting(), store=store)
+    assert ranked.search(two_lines)[0].article_id == "夜间施工噪声投诉" and seen == [2]
+    unranked = SearchIndex.build(_docs(), encoder=Counting(), store=store,
+                                 params=dataclasses.replace(BM25Params(), first_line_weight=0.0))
+    assert unranked.search(two_lines)[0].article_id == "夜间施工噪声投诉" and seen == [2, 1]
