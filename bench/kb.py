@@ -79,11 +79,17 @@ def tune_fusion(pairs: list[Pair], params: BM25Params, encoder: Encoder,
     trials: list[dict[str, object]] = []
     lexical: list[np.ndarray] = []
     g = FUSION_GRID
+    first: SearchIndex | None = None
     for stride, mean_weight in itertools.product(g["passage_stride"], g["passage_mean_weight"]):
         if stride == 0 and mean_weight:
             continue  # one passage: its mean is its maximum, the ranking that of mean_weight 0
-        at = dataclasses.replace(params, passage_stride=stride, passage_mean_weight=mean_weight)
-        index = SearchIndex.build(docs_of(pairs), params=at, encoder=encoder, store=store)
+        # first_line_weight > 0 so that the first line is embedded; the grid below weighs it.
+        at = dataclasses.replace(params, passage_stride=stride, passage_mean_weight=mean_weight,
+                                 first_line_weight=1.0)
+        # The articles' tokens are the same at every point: segmented by the first build only.
+        index = SearchIndex.build(docs_of(pairs), params=at, encoder=encoder, store=store, previous=first,
+                                  keep_tokens=first is None)
+        first = index if first is None else first
         lexical = lexical or [index.lexical_scores(q.query) for q in pairs]
         meaning = [index.similarities(q.query) for q in pairs]
         for line_weight, rrf_k, weight, depth in itertools.product(

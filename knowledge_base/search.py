@@ -82,7 +82,9 @@ class SearchIndex:
         """
         docs = list(docs)
         params = params or BM25Params()
-        known = previous._tokens if previous is not None and previous.params == params else {}
+        same_tokens = previous is not None and (previous.params.bigrams, previous.params.char_sizes) == (
+            params.bigrams, params.char_sizes)  # what the tokens depend on; weights and fusion do not matter
+        known = previous._tokens if same_tokens else {}
         texts = [_field_texts(doc) for doc in docs]
         # Tuples of strings: the garbage collector stops tracking them, so keeping thousands of
         # token sequences does not slow down every full collection in the web process.

@@ -91,3 +91,25 @@ def test_cache_rebuild_retokenises_only_changed_articles(monkeypatch):
     index = cache.get(2, lambda: articles)
     assert sorted(seen) == sorted(["条目2 新标题 停水", "", "新答案"])
     assert [h.article_id for h in index.search("停水", status=None)] == [2]
+
+
+def test_a_rebuild_with_other_weights_reuses_the_tokens_and_other_grams_do_not(monkeypatch):
+    import dataclasses
+
+    import knowledge_base.search as search
+    from knowledge_base import BM25Params, SearchIndex
+
+    seen: list[str] = []
+    real = search.tokenize
+    monkeypatch.setattr(search, "tokenize", lambda text, **kw: seen.append(text) or real(text, **kw))
+    articles = docs(4)
+    first = SearchIndex.build(articles, keep_tokens=True)
+    seen.clear()
+    weights = dataclasses.replace(BM25Params(), k1=5.0, semantic_weight=2.0, passage_stride=150)
+    reweighted = SearchIndex.build(articles, params=weights, previous=first)
+    assert seen == []  # tokens depend on the n-gram settings only
+    assert [h.article_id for h in reweighted.search("停水", status=None)] == \
+        [h.article_id for h in first.search("停水", status=None)]
+    seen.clear()
+    SearchIndex.build(articles, params=dataclasses.replace(BM25Params(), char_sizes=(2, 3)), previous=first)
+    assert len(seen) == 4 * 3  # other character grams: every field segmented again
