@@ -105,6 +105,7 @@ def test_a_years_rates_read_the_daily_roll_up_and_only_todays_facts(big):
 @pytest.mark.postgres
 def test_hotspot_window_and_placement_use_indexes(big):
     from hotline.clock import utcnow
+    from hotline.supervision import hotspot_clusters
     from hotline.supervision.models import HotspotMember, HotspotTerm
     from hotline.tickets.models import Ticket
 
@@ -118,8 +119,7 @@ def test_hotspot_window_and_placement_use_indexes(big):
     placement = (select(HotspotTerm.ticket_id).where(
         HotspotTerm.district == "西山区", HotspotTerm.term.in_(["词1", "词2", "词3"]),
         HotspotTerm.received_at >= now - timedelta(days=7)).order_by(HotspotTerm.received_at.desc()).limit(300))
-    merged = (select(Ticket.merged_into_id, func.count()).where(Ticket.merged_into_id.in_(list(range(1, 400))))
-              .group_by(Ticket.merged_into_id))  # as hotspot_clusters.find counts the merged callers
+    merged = hotspot_clusters.merged_counts_query(list(range(1, 400)))  # the statement find runs
     with big.extensions["db"].engine.connect() as conn:
         trees = {"window": plan(conn, window), "placement": plan(conn, placement),
                  "considered": plan(conn, considered), "merged": plan(conn, merged)}

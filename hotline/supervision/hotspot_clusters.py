@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app, has_app_context
-from sqlalchemy import func, insert, select, union, update
+from sqlalchemy import Select, func, insert, select, union, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -203,9 +203,7 @@ def find(session: Session, *, now: datetime, days: int, min_size: int, similarit
                                  .where(m.cluster_id.in_(sizes), *in_window).order_by(Ticket.id)):
             rows[r.cluster_id].append(r)
     ids = [r.id for members in rows.values() for r in members]
-    # by ix_tickets_merged_into (a merge may join an older ticket into a newer one: no time bound)
-    merged = dict(session.execute(select(Ticket.merged_into_id, func.count()).where(
-        Ticket.merged_into_id.in_(ids)).group_by(Ticket.merged_into_id)).all()) if ids else {}
+    merged = dict(session.execute(merged_counts_query(ids)).all()) if ids else {}
     found = [describe(members, _leading(members), merged, since, now) for members in rows.values()]
     found.sort(key=lambda c: (-c["size"], -c["trend"]["recent"], c["first_at"]))
     considered = select(func.count()).select_from(Ticket).where(
@@ -213,6 +211,13 @@ def find(session: Session, *, now: datetime, days: int, min_size: int, similarit
         *([Ticket.district == district] if district else []))
     return {"from": iso(since), "to": iso(now), "days": days, "tickets_considered": session.scalar(considered),
             "clusters": found[:limit]}
+
+
+def merged_counts_query(ids: list[int]) -> Select[Any]:
+    """(primary id, callers merged into it) for these tickets, by ix_tickets_merged_into (a merge may join an
+    older ticket into a newer one, so no time bound); the statement `find` runs."""
+    return (select(Ticket.merged_into_id, func.count()).where(Ticket.merged_into_id.in_(ids))
+            .group_by(Ticket.merged_into_id))
 
 
 def _counted() -> list[Any]:
