@@ -2,7 +2,7 @@
 
 Thread-CPU timers are wrapped around the functions of each stage; they are exclusive (a stage nested
 in another, such as a SELECT inside the duplicate check, is counted once, as its own), so the stages
-and `other` (Flask, authentication, validation, serialisation) add up to the request's CPU. CPU time,
+and `other` (Flask, validation, the ticket's own rows, serialisation) add up to the request's CPU. CPU time,
 unlike wall time, stays meaningful while other work shares the cores. Used by bench/intake.py.
 """
 
@@ -29,10 +29,18 @@ PATCHES = [
     ("hotline.casework.intake", "remember", "duplicates"),
     ("hotline.casework.text", "text_signature", "duplicates"),
     ("hotline.casework.intake", "find_duplicates", "duplicates"),
+    ("hotline.supervision.hotspot_clusters", "_placement", "hotspots"),
+    ("hotline.supervision.hotspot_clusters", "store", "hotspots"),
+    ("hotline.supervision.live_facts", "_write_received", "facts"),
+    ("hotline.supervision.live_facts", "_rewrite_in_hand", "facts"),
+    ("hotline.supervision.live_facts", "refresh", "facts"),
+    ("hotline.casework.intake", "_auto_dispatch", "dispatch"),
+    ("hotline.auth.web", "user_for_token", "auth"),
     ("sqlalchemy.orm.session.Session", "flush", "database"),
     ("sqlalchemy.orm.session.Session", "commit", "database"),
 ]
-STAGES = ("tokenise", "classify", "knowledge", "duplicates", "database", "other")
+STAGES = ("tokenise", "classify", "knowledge", "duplicates", "hotspots", "facts", "dispatch", "auth", "database",
+          "other")
 
 
 class Stages:
