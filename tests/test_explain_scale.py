@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select, text
 
-from tests.support.explain import analyze, bulk_tickets, plan, scans, seq_scanned
+from tests.support.explain import analyze, bulk_tickets, generic_plan, plan, scans, seq_scanned
 
 FACTS, MEMBERS = 600_000, 200_000
 CODES = "ARRAY['housing','ecology','transport','education','urban','market','water','fund','power','gas']"
@@ -106,7 +106,7 @@ def test_a_years_rates_read_the_daily_roll_up_and_only_todays_facts(big):
 def test_hotspot_window_and_placement_use_indexes(big):
     from hotline.clock import utcnow
     from hotline.supervision import hotspot_clusters
-    from hotline.supervision.models import HotspotMember, HotspotTerm
+    from hotline.supervision.models import HotspotMember
     from hotline.tickets.models import Ticket
 
     now = utcnow()
@@ -116,16 +116,20 @@ def test_hotspot_window_and_placement_use_indexes(big):
               .group_by(m.cluster_id).having(func.count() >= 3))  # as hotspot_clusters.find
     considered = select(func.count()).select_from(Ticket).where(
         Ticket.received_at >= now - timedelta(days=7), Ticket.received_at <= now, Ticket.invalid.is_(False))
-    placement = (select(HotspotTerm.ticket_id).where(
-        HotspotTerm.district == "西山区", HotspotTerm.term.in_(["词1", "词2", "词3"]),
-        HotspotTerm.received_at >= now - timedelta(days=7)).order_by(HotspotTerm.received_at.desc()).limit(300))
+    probe = Ticket(id=0, district="西山区", address="批量路1234号", received_at=now)
+    placement = hotspot_clusters.placement_query(address=True, district=True).params(  # the statement intake runs
+        hotspot_clusters.placement_params(probe, ["词1", "词2", "词3"]))
     merged = hotspot_clusters.merged_counts_query(list(range(1, 400)))  # the statement find runs
     with big.extensions["db"].engine.connect() as conn:
         trees = {"window": plan(conn, window), "placement": plan(conn, placement),
+                 "placement_generic": generic_plan(conn, placement),
                  "considered": plan(conn, considered), "merged": plan(conn, merged)}
     assert "ix_hotspot_members_received_cluster" in {i for _k, _r, i in scans(trees["window"])}, \
         scans(trees["window"])
-    assert "ix_hotspot_terms_lookup" in {i for _k, _r, i in scans(trees["placement"])}, scans(trees["placement"])
+    for name in ("placement", "placement_generic"):  # for its values, and planned blind once prepared
+        used = {i for _k, _r, i in scans(trees[name])}
+        assert {"ix_hotspot_terms_lookup", "ix_tickets_address_received", "pk_hotspot_members"} <= used, \
+            scans(trees[name])
     assert "ix_tickets_merged_into" in {i for _k, _r, i in scans(trees["merged"])}, scans(trees["merged"])
     for name, tree in trees.items():
         assert not seq_scanned(tree) & {"hotspot_members", "hotspot_terms", "tickets"}, (name, scans(tree))

@@ -7,7 +7,7 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from hotline.auth.models import AccessLog, ApiToken
@@ -88,9 +88,13 @@ def start_session(session: Session, *, user: User, now: datetime, ttl_hours: int
     return _issue(session, user=user, now=now, ttl_hours=ttl_hours, kind=PAGE)
 
 
+# Built once: every request looks its token up, and building the statement cost a third of that.
+_TOKEN = select(ApiToken).where(ApiToken.token_hash == bindparam("digest"), ApiToken.kind == bindparam("kind"))
+
+
 def user_for_token(session: Session, *, token: str, now: datetime, kind: str = API) -> User:
     """The active user a live token (or page session id) belongs to."""
-    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token), ApiToken.kind == kind))
+    row = session.scalar(_TOKEN, {"digest": _digest(token), "kind": kind})
     if row is None or row.revoked_at is not None or row.expires_at <= now or not row.user.active:
         raise Unauthorized("令牌无效或已过期", code="invalid_token")
     return row.user

@@ -20,7 +20,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from flask import current_app, has_app_context
-from sqlalchemy import Select, Text, cast, func, insert, select, union, update
+from sqlalchemy import Select, Text, bindparam, cast, func, insert, select, union, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -109,23 +109,40 @@ def store(session: Session, *, ticket: Ticket, cluster: int, terms: dict[str, fl
 
 
 def _candidate_members(session: Session, *, ticket: Ticket, leading: list[str]) -> list[Any]:
-    """(cluster_id, terms, places) of the recent members sharing a leading word or the address, in one
-    statement: the word index's and the address index's ranges are its subqueries."""
-    parts = [select(HotspotTerm.ticket_id.label("id")).where(
-        HotspotTerm.district == ticket.district, HotspotTerm.term.in_([t[:40] for t in leading]),
-        HotspotTerm.received_at >= ticket.received_at - HORIZON, HotspotTerm.received_at <= ticket.received_at,
-        HotspotTerm.ticket_id != ticket.id).order_by(HotspotTerm.received_at.desc()).limit(CANDIDATES)]
-    if ticket.address:  # the same place is a quarter of the similarity: its recent tickets are candidates too
-        parts.append(select(Ticket.id).where(
-            Ticket.address == ticket.address, Ticket.received_at >= ticket.received_at - HORIZON,
-            Ticket.received_at <= ticket.received_at, Ticket.id != ticket.id, Ticket.district == ticket.district)
-            .order_by(Ticket.received_at.desc()).limit(CANDIDATES // 3))
-    # Each part is a bounded subquery, so SQLite accepts the LIMIT inside a compound SELECT.
-    ids = union(*(select(p.subquery().c.id) for p in parts)) if len(parts) > 1 else parts[0]
-    rows = session.execute(select(HotspotMember.cluster_id, cast(HotspotMember.terms, Text),
-                                  cast(HotspotMember.places, Text)).where(HotspotMember.ticket_id.in_(ids)))
+    """(cluster_id, terms, places) of the recent members sharing a leading word or the address."""
+    statement = placement_query(address=bool(ticket.address), district=ticket.district is not None)
+    rows = session.execute(statement, placement_params(ticket, leading))
     return [SimpleNamespace(cluster_id=cluster, terms=_decoded(terms), places=_decoded(places))
             for cluster, terms, places in rows]
+
+
+def placement_params(ticket: Ticket, leading: list[str]) -> dict[str, Any]:
+    """The values `placement_query` of the ticket's shape is executed with."""
+    return {"terms": [t[:40] for t in leading], "since": ticket.received_at - HORIZON, "until": ticket.received_at,
+            "own": ticket.id, "district": ticket.district, "address": ticket.address}
+
+
+@lru_cache(maxsize=4)
+def placement_query(*, address: bool, district: bool) -> Select[Any]:
+    """The candidates' statement, built once per shape (building it cost as much as running it): the word
+    index's and, for a ticket with an address, the address index's ranges are its subqueries."""
+    own = bindparam("own")
+    moment = HotspotTerm.received_at.type
+    since, until = bindparam("since", type_=moment), bindparam("until", type_=moment)
+    in_district = HotspotTerm.district == bindparam("district") if district else HotspotTerm.district.is_(None)
+    parts = [select(HotspotTerm.ticket_id.label("id")).where(
+        in_district, HotspotTerm.term.in_(bindparam("terms", expanding=True)), HotspotTerm.received_at >= since,
+        HotspotTerm.received_at <= until, HotspotTerm.ticket_id != own)
+        .order_by(HotspotTerm.received_at.desc()).limit(CANDIDATES)]
+    if address:  # the same place is a quarter of the similarity: its recent tickets are candidates too
+        same_district = Ticket.district == bindparam("district") if district else Ticket.district.is_(None)
+        parts.append(select(Ticket.id).where(
+            Ticket.address == bindparam("address"), Ticket.received_at >= since, Ticket.received_at <= until,
+            Ticket.id != own, same_district).order_by(Ticket.received_at.desc()).limit(CANDIDATES // 3))
+    # Each part is a bounded subquery, so SQLite accepts the LIMIT inside a compound SELECT.
+    ids = union(*(select(p.subquery().c.id) for p in parts)) if len(parts) > 1 else parts[0]
+    return select(HotspotMember.cluster_id, cast(HotspotMember.terms, Text),
+                  cast(HotspotMember.places, Text)).where(HotspotMember.ticket_id.in_(ids))
 
 
 def _best_cluster(members: list[Any], *, terms: dict[str, float], places: dict[str, float],
