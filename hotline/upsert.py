@@ -1,13 +1,15 @@
-"""INSERT ... ON CONFLICT DO NOTHING and SKIP LOCKED, spelled for the session's backend (SQLite or PostgreSQL)."""
+"""INSERT ... ON CONFLICT DO NOTHING, many-row INSERTs and SKIP LOCKED, spelled for the session's backend (SQLite or PostgreSQL)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Select
+from sqlalchemy import Column, Insert, Select, Table, bindparam, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.types import NullType
 
 
 def dialect(session: Session) -> str:
@@ -31,3 +33,31 @@ def skip_locked(session: Session, query: Select, *, of: Any = None) -> Select:
     if dialect(session) == "postgresql":
         return query.with_for_update(skip_locked=True, of=of)
     return query
+
+
+def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """INSERT many rows of a few columns (a ticket's words, its band keys): on PostgreSQL one statement reading
+    a column array each (unnest), half the CPU of psycopg's executemany pipeline for 20 rows of 3 columns;
+    elsewhere (and for one row) a plain INSERT. Rows of many columns gain nothing (an array per column)."""
+    if not rows:
+        return
+    if len(rows) == 1 or dialect(session) != "postgresql":
+        session.execute(insert(table), list(rows))
+        return
+    names = tuple(rows[0])
+    session.execute(_unnest_insert(table, names), {f"a_{n}": [r[n] for r in rows] for n in names})
+
+
+@lru_cache(maxsize=64)
+def _unnest_insert(table: Table, names: tuple[str, ...]) -> Insert:
+    """INSERT INTO table (names) SELECT * FROM unnest(one array per name), built once per column set."""
+    arrays = [bindparam(f"a_{n}", type_=postgresql.ARRAY(_type(table.c[n]))) for n in names]
+    source = func.unnest(*arrays).table_valued(*names).render_derived()
+    return insert(table).from_select(list(names), select(*source.c))
+
+
+def _type(column: Column[Any]) -> Any:
+    """A column's type; a foreign key declared without one has its target's."""
+    if isinstance(column.type, NullType) and column.foreign_keys:
+        return next(iter(column.foreign_keys)).column.type
+    return column.type

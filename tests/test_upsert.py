@@ -26,3 +26,47 @@ def test_insert_ignore_counts_new_rows_on_sqlite(app):
 def test_insert_ignore_counts_new_rows_on_postgresql(redis_url):
     with postgres_app(redis_url) as app:
         assert _counts(app) == (2, 1)
+
+
+def _stored_rows(app) -> list[tuple]:  # type: ignore[no-untyped-def]
+    """insert_rows of a ticket's words (one with no district), read back as stored."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import select
+
+    from hotline.supervision.models import HotspotTerm
+    from hotline.tickets.models import Ticket
+    from hotline.upsert import insert_rows
+
+    with app.app_context():
+        at = datetime(2026, 11, 30, 8, 15, tzinfo=UTC)
+        ticket = Ticket(status="received", content="工地夜间施工噪音", channel="phone", kind="complaint",
+                        urgency="normal", district="东湖区", received_at=at, updated_at=at, assisting=[],
+                        suggestions=[])
+        session().add(ticket)
+        session().flush()
+        rows = [{"ticket_id": ticket.id, "term": term, "district": district, "received_at": at}
+                for term, district in (("噪音", "东湖区"), ("夜间", None), ("施工", "东湖区"))]
+        insert_rows(session(), HotspotTerm.__table__, rows)
+        insert_rows(session(), HotspotTerm.__table__, [])  # nothing to write is no statement, no error
+        stored = session().execute(select(HotspotTerm.term, HotspotTerm.district, HotspotTerm.received_at)
+                                   .where(HotspotTerm.ticket_id == ticket.id).order_by(HotspotTerm.term)).all()
+        session().rollback()
+    return [tuple(r) for r in stored]
+
+
+EXPECTED = sorted([("噪音", "东湖区"), ("夜间", None), ("施工", "东湖区")])
+
+
+def test_insert_rows_stores_every_row_on_sqlite(app):
+    assert [(t, d) for t, d, _ in _stored_rows(app)] == EXPECTED
+
+
+def test_insert_rows_stores_every_row_on_postgresql(redis_url):
+    """One unnest statement on PostgreSQL: NULLs and aware times arrive as given."""
+    from datetime import UTC, datetime
+
+    with postgres_app(redis_url) as app:
+        stored = _stored_rows(app)
+    assert [(t, d) for t, d, _ in stored] == EXPECTED
+    assert {at for _t, _d, at in stored} == {datetime(2026, 11, 30, 8, 15, tzinfo=UTC)}

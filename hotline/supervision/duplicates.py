@@ -26,6 +26,7 @@ from hotline.supervision.models import TicketSignature, TicketTextBand
 from hotline.tickets.enums import LABELS, OPEN_STATUSES
 from hotline.tickets.models import Ticket
 from hotline.tickets.serialize import shared_result
+from hotline.upsert import insert_rows
 
 TEXT_WEIGHT, PHONE_WEIGHT, PLACE_WEIGHT = 0.6, 0.25, 0.15
 COLUMNS = (Ticket.id, Ticket.number, Ticket.status, Ticket.content, Ticket.caller_phone, Ticket.district,
@@ -47,8 +48,7 @@ def remember(session: Session, *, ticket: Ticket, signature: np.ndarray | None) 
     session.execute(insert(TicketSignature.__table__), [{
         "ticket_id": ticket.id, "received_at": ticket.received_at,
         "minhash": sig.to_bytes(signature) if signature is not None else None}])
-    if bands:
-        session.execute(insert(TicketTextBand.__table__), bands)
+    insert_rows(session, TicketTextBand.__table__, bands)
 
 
 def prune(session: Session, *, before: datetime) -> int:

@@ -30,6 +30,7 @@ from hotline.supervision.models import HotspotMember, HotspotTerm
 from hotline.tickets.enums import Action, Status
 from hotline.tickets.models import Ticket, TicketEvent
 from hotline.tickets.transitions import Rules, on_move
+from hotline.upsert import insert_rows
 
 log = logging.getLogger(__name__)
 LEADING_TERMS = 10  # words of a ticket indexed for the candidate look-up (most texts have about ten)
@@ -103,7 +104,7 @@ def store(session: Session, *, ticket: Ticket, cluster: int, terms: dict[str, fl
     session.execute(insert(HotspotMember.__table__), [{
         "ticket_id": ticket.id, "cluster_id": cluster, "district": ticket.district,
         "received_at": ticket.received_at, "terms": terms, "places": places, "counted": True}])
-    session.execute(insert(HotspotTerm.__table__), [
+    insert_rows(session, HotspotTerm.__table__, [
         {"ticket_id": ticket.id, "term": t[:40], "district": ticket.district, "received_at": ticket.received_at}
         for t in leading])
 
