@@ -7,7 +7,7 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from hotline.auth.models import AccessLog, ApiToken
@@ -157,5 +157,7 @@ def _audit(session: Session, *, actor: User, action: str, user: User, now: datet
 
 def log_access(session: Session, *, user: User, action: str, now: datetime,
                ticket_id: int | None = None, detail: dict | None = None) -> None:
-    """Record a view of an unmasked identity or an export."""
-    session.add(AccessLog(user_id=user.id, at=now, action=action, ticket_id=ticket_id, detail=detail or {}))
+    """Record a view of an unmasked identity or an export (a Core INSERT: half the CPU of the unit of work,
+    and every intake writes one)."""
+    session.execute(insert(AccessLog.__table__), [{"user_id": user.id, "at": now, "action": action,
+                                                   "ticket_id": ticket_id, "detail": detail or {}}])
