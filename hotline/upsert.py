@@ -1,4 +1,5 @@
-"""INSERT ... ON CONFLICT DO NOTHING, many-row INSERTs and SKIP LOCKED, spelled for the session's backend (SQLite or PostgreSQL)."""
+"""INSERT ... ON CONFLICT DO NOTHING, many-row INSERTs and SKIP LOCKED, spelled for the session's backend
+(SQLite or PostgreSQL)."""
 
 from __future__ import annotations
 

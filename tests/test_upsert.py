@@ -50,9 +50,9 @@ def _stored_rows(app) -> list[tuple]:  # type: ignore[no-untyped-def]
         insert_rows(session(), HotspotTerm.__table__, rows)
         insert_rows(session(), HotspotTerm.__table__, [])  # nothing to write is no statement, no error
         stored = session().execute(select(HotspotTerm.term, HotspotTerm.district, HotspotTerm.received_at)
-                                   .where(HotspotTerm.ticket_id == ticket.id).order_by(HotspotTerm.term)).all()
+                                   .where(HotspotTerm.ticket_id == ticket.id)).all()
         session().rollback()
-    return [tuple(r) for r in stored]
+    return sorted(tuple(r) for r in stored)
 
 
 EXPECTED = sorted([("噪音", "东湖区"), ("夜间", None), ("施工", "东湖区")])
