@@ -7,10 +7,9 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Column, Insert, Select, Table, bindparam, func, insert, select
+from sqlalchemy import Insert, Select, Table, bindparam, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
-from sqlalchemy.types import NullType
 
 
 def dialect(session: Session) -> str:
@@ -52,13 +51,6 @@ def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) 
 @lru_cache(maxsize=64)
 def _unnest_insert(table: Table, names: tuple[str, ...]) -> Insert:
     """INSERT INTO table (names) SELECT * FROM unnest(one array per name), built once per column set."""
-    arrays = [bindparam(f"a_{n}", type_=postgresql.ARRAY(_type(table.c[n]))) for n in names]
+    arrays = [bindparam(f"a_{n}", type_=postgresql.ARRAY(table.c[n].type)) for n in names]
     source = func.unnest(*arrays).table_valued(*names).render_derived()
     return insert(table).from_select(list(names), select(*source.c))
-
-
-def _type(column: Column[Any]) -> Any:
-    """A column's type; a foreign key declared without one has its target's."""
-    if isinstance(column.type, NullType) and column.foreign_keys:
-        return next(iter(column.foreign_keys)).column.type
-    return column.type
