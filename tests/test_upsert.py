@@ -8,6 +8,7 @@ from hotline.db import session
 from hotline.departments.models import District
 from hotline.upsert import insert_ignore
 from tests.support.postgres import postgres_app
+from tests.support.statements import recorded
 
 
 def _counts(app) -> tuple[int, int]:  # type: ignore[no-untyped-def]
@@ -28,8 +29,9 @@ def test_insert_ignore_counts_new_rows_on_postgresql(redis_url):
         assert _counts(app) == (2, 1)
 
 
-def _stored_rows(app) -> list[tuple]:  # type: ignore[no-untyped-def]
-    """insert_rows of a ticket's words (one with no district), read back as stored."""
+def _stored_rows(app) -> tuple[list[tuple], list[str]]:  # type: ignore[no-untyped-def]
+    """insert_rows of a ticket's words (one with no district), read back as stored, and the statements the
+    two calls sent."""
     from datetime import UTC, datetime
 
     from sqlalchemy import select
@@ -47,19 +49,21 @@ def _stored_rows(app) -> list[tuple]:  # type: ignore[no-untyped-def]
         session().flush()
         rows = [{"ticket_id": ticket.id, "term": term, "district": district, "received_at": at}
                 for term, district in (("噪音", "东湖区"), ("夜间", None), ("施工", "东湖区"))]
-        insert_rows(session(), HotspotTerm.__table__, rows)
-        insert_rows(session(), HotspotTerm.__table__, [])  # nothing to write is no statement, no error
+        with recorded(session().get_bind()) as sent:
+            insert_rows(session(), HotspotTerm.__table__, rows)
+            insert_rows(session(), HotspotTerm.__table__, [])  # nothing to write is no statement, no error
         stored = session().execute(select(HotspotTerm.term, HotspotTerm.district, HotspotTerm.received_at)
                                    .where(HotspotTerm.ticket_id == ticket.id)).all()
         session().rollback()
-    return sorted(tuple(r) for r in stored)
+    return sorted(tuple(r) for r in stored), sent
 
 
 EXPECTED = sorted([("噪音", "东湖区"), ("夜间", None), ("施工", "东湖区")])
 
 
 def test_insert_rows_stores_every_row_on_sqlite(app):
-    assert [(t, d) for t, d, _ in _stored_rows(app)] == EXPECTED
+    stored, sent = _stored_rows(app)
+    assert [(t, d) for t, d, _ in stored] == EXPECTED and len(sent) == 1
 
 
 def test_insert_rows_stores_every_row_on_postgresql(redis_url):
@@ -67,6 +71,7 @@ def test_insert_rows_stores_every_row_on_postgresql(redis_url):
     from datetime import UTC, datetime
 
     with postgres_app(redis_url) as app:
-        stored = _stored_rows(app)
+        stored, sent = _stored_rows(app)
     assert [(t, d) for t, d, _ in stored] == EXPECTED
+    assert len(sent) == 1 and "unnest" in sent[0]  # one statement, not psycopg's pipeline of three
     assert {at for _t, _d, at in stored} == {datetime(2026, 11, 30, 8, 15, tzinfo=UTC)}
