@@ -163,7 +163,7 @@ def _hotspots(session: Session, chunk: list[Course], *, now: datetime, caches: d
                         "counted": not t["invalid"]})
         if now - t["received_at"] <= timedelta(days=TERM_DAYS):
             leading = leading_terms(words)
-            terms += [{"ticket_id": t["id"], "term": w[:40], "district": t["district"],
+            terms += [{"ticket_id": t["id"], "term": w, "district": t["district"],
                        "received_at": t["received_at"]} for w in leading]
     write(session, HotspotMember, members)
     write(session, HotspotTerm, terms)

@@ -35,6 +35,7 @@ from hotline.upsert import insert_rows
 log = logging.getLogger(__name__)
 LEADING_TERMS = 10  # words of a ticket indexed for the candidate look-up (most texts have about ten)
 HORIZON = timedelta(days=7)  # a cluster continues if one of its members arrived this recently
+TERM_CHARS = 40  # hotspot_terms.term
 CANDIDATES = 300  # most recent indexed members read per placement
 DEFAULT_SIMILARITY = 0.4
 
@@ -95,8 +96,10 @@ def _placement(session: Session, *, ticket: Ticket, similarity: float) -> dict[s
 
 
 def leading_terms(terms: dict[str, float]) -> list[str]:
-    """The ticket's most frequent words (ties by the word), indexed for the candidate look-up."""
-    return sorted(terms, key=lambda t: (-terms[t], t))[:LEADING_TERMS]
+    """The ticket's most frequent words (ties by the word), indexed for the candidate look-up, as stored:
+    cut to the column's 40 characters, once each (two long words may share their first 40)."""
+    ranked = sorted(terms, key=lambda t: (-terms[t], t))[:LEADING_TERMS]
+    return list(dict.fromkeys(t[:TERM_CHARS] for t in ranked))
 
 
 def store(session: Session, *, ticket: Ticket, cluster: int, terms: dict[str, float], places: dict[str, float],
@@ -106,7 +109,7 @@ def store(session: Session, *, ticket: Ticket, cluster: int, terms: dict[str, fl
         "ticket_id": ticket.id, "cluster_id": cluster, "district": ticket.district,
         "received_at": ticket.received_at, "terms": terms, "places": places, "counted": True}])
     insert_rows(session, HotspotTerm.__table__, [
-        {"ticket_id": ticket.id, "term": t[:40], "district": ticket.district, "received_at": ticket.received_at}
+        {"ticket_id": ticket.id, "term": t, "district": ticket.district, "received_at": ticket.received_at}
         for t in leading])
 
 
@@ -120,7 +123,7 @@ def _candidate_members(session: Session, *, ticket: Ticket, leading: list[str]) 
 
 def placement_params(ticket: Ticket, leading: list[str]) -> dict[str, Any]:
     """The values `placement_query` of the ticket's shape is executed with."""
-    return {"terms": [t[:40] for t in leading], "since": ticket.received_at - HORIZON, "until": ticket.received_at,
+    return {"terms": leading, "since": ticket.received_at - HORIZON, "until": ticket.received_at,
             "own": ticket.id, "district": ticket.district, "address": ticket.address}
 
 

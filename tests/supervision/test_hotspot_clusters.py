@@ -68,3 +68,13 @@ def test_every_received_ticket_with_words_is_placed_once(api, app):
     assert len(members) == 12 + 6 + 10 + 2  # water, night work, the others, the outage text elsewhere
     assert all(cluster_id == min(ids) for cluster_id, ids in clusters.items())  # named after its first ticket
     assert sorted(len(ids) for ids in clusters.values())[-2:] == [6, 12]
+
+
+def test_leading_terms_are_what_the_index_stores():
+    """Cut to the column's 40 characters, once each: two long words sharing their first 40 would otherwise
+    be one key twice in the ticket's index rows."""
+    from hotline.supervision.hotspot_clusters import leading_terms
+
+    long = "长" * 45
+    terms = {long + "甲": 0.5, long + "乙": 0.5, "噪音": 0.7}
+    assert leading_terms(terms) == ["噪音", "长" * 40]
