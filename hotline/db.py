@@ -8,10 +8,11 @@ from functools import partial
 from typing import Any
 
 from flask import Flask, current_app, g
-from sqlalchemy import DateTime, MetaData, Select, create_engine, event, func, select
+from sqlalchemy import ARRAY, DateTime, MetaData, Select, any_, bindparam, create_engine, event, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, SessionTransaction, sessionmaker
+from sqlalchemy.sql.expression import ColumnElement
 from sqlalchemy.types import TypeDecorator
 
 NAMING = {
@@ -141,6 +142,15 @@ def paginate(db: Session, query: Select, *, page: int, per_page: int) -> tuple[l
     result = db.execute(query.offset((page - 1) * per_page).limit(per_page))
     rows = list(result.scalars()) if len(query.column_descriptions) == 1 else list(result)
     return rows, total
+
+
+def one_of(column: Any, name: str, *, dialect: str) -> ColumnElement[bool]:
+    """`column` equal to one of the list bound as `name`: `= ANY(array)` on PostgreSQL, so the statement's
+    text, psycopg's parsing of it and the server's prepared plan are the same whatever the list's length
+    (an expanding IN renders one placeholder per value: a new statement for every length)."""
+    if dialect == "postgresql":
+        return column == any_(bindparam(name, type_=ARRAY(column.type)))
+    return column.in_(bindparam(name, expanding=True))
 
 
 # session.info keys whose notes hold only inside the open transaction (e.g. "received here, nothing merged

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from classifier import tokenizer
 from hotline.clock import iso
+from hotline.db import one_of
 from hotline.departments.models import User
 from hotline.privacy import suggestions
 from hotline.supervision import signature as sig
@@ -83,7 +84,7 @@ def candidate_query(limit: int, *, phone: bool = True, address: bool = True, ban
              if present]
     if bands:
         parts.append(select(TicketTextBand.ticket_id.label("id")).where(
-            TicketTextBand.band_key.in_(bindparam("bands", expanding=True)), TicketTextBand.received_at >= since)
+            one_of(TicketTextBand.band_key, "bands", dialect=dialect), TicketTextBand.received_at >= since)
             .limit(limit))
     # Each part is a bounded subquery, so SQLite accepts the LIMIT inside a compound SELECT.
     subqueries = [select(p.subquery().c.id) for p in parts]

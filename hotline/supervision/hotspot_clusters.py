@@ -25,6 +25,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from hotline.clock import iso
+from hotline.db import one_of
 from hotline.supervision.hotspots import PLACE_WEIGHT, TEXT_WEIGHT, describe, find_hotspots, tokens
 from hotline.supervision.models import HotspotMember, HotspotTerm
 from hotline.tickets.enums import Action, Status
@@ -115,7 +116,8 @@ def store(session: Session, *, ticket: Ticket, cluster: int, terms: dict[str, fl
 
 def _candidate_members(session: Session, *, ticket: Ticket, leading: list[str]) -> list[Any]:
     """(cluster_id, terms, places) of the recent members sharing a leading word or the address."""
-    statement = placement_query(address=bool(ticket.address), district=ticket.district is not None)
+    statement = placement_query(address=bool(ticket.address), district=ticket.district is not None,
+                                dialect=session.get_bind().dialect.name)
     rows = session.execute(statement, placement_params(ticket, leading))
     return [SimpleNamespace(cluster_id=cluster, terms=_decoded(terms), places=_decoded(places))
             for cluster, terms, places in rows]
@@ -127,8 +129,8 @@ def placement_params(ticket: Ticket, leading: list[str]) -> dict[str, Any]:
             "own": ticket.id, "district": ticket.district, "address": ticket.address}
 
 
-@lru_cache(maxsize=4)
-def placement_query(*, address: bool, district: bool) -> Select[Any]:
+@lru_cache(maxsize=8)
+def placement_query(*, address: bool, district: bool, dialect: str = "postgresql") -> Select[Any]:
     """The candidates' statement, built once per shape (building it cost as much as running it): the word
     index's and, for a ticket with an address, the address index's ranges are its subqueries."""
     own = bindparam("own")
@@ -136,7 +138,7 @@ def placement_query(*, address: bool, district: bool) -> Select[Any]:
     since, until = bindparam("since", type_=moment), bindparam("until", type_=moment)
     in_district = HotspotTerm.district == bindparam("district") if district else HotspotTerm.district.is_(None)
     parts = [select(HotspotTerm.ticket_id.label("id")).where(
-        in_district, HotspotTerm.term.in_(bindparam("terms", expanding=True)), HotspotTerm.received_at >= since,
+        in_district, one_of(HotspotTerm.term, "terms", dialect=dialect), HotspotTerm.received_at >= since,
         HotspotTerm.received_at <= until, HotspotTerm.ticket_id != own)
         .order_by(HotspotTerm.received_at.desc()).limit(CANDIDATES)]
     if address:  # the same place is a quarter of the similarity: its recent tickets are candidates too

@@ -66,7 +66,9 @@ def generic_plan(conn: Connection, statement: ClauseElement) -> dict[str, Any]:
     """The JSON plan PostgreSQL runs once the statement is prepared and planned blind (plan_cache_mode
     force_generic_plan), as for a statement psycopg prepares after a few executions: a plan that is
     only good for the bound values (a custom plan) can hide a scan here."""
-    expanded = statement.compile(dialect=conn.dialect).construct_expanded_state()
+    compiled = statement.compile(dialect=conn.dialect)
+    expanded = compiled.construct_expanded_state()
+    types = {bind.key: bind.type for bind in compiled.binds.values()}  # an array needs its type to be written
     names: list[str] = []
 
     def number(match: re.Match[str]) -> str:
@@ -75,9 +77,8 @@ def generic_plan(conn: Connection, statement: ClauseElement) -> dict[str, Any]:
         return f"${names.index(match.group(1)) + 1}"
 
     sql = re.sub(r"%\((\w+)\)s", number, expanded.statement)
-    values = [str(literal(expanded.parameters[name]).compile(dialect=conn.dialect,
-                                                             compile_kwargs={"literal_binds": True}))
-              for name in names]
+    values = [str(literal(expanded.parameters[name], type_=types.get(name)).compile(
+        dialect=conn.dialect, compile_kwargs={"literal_binds": True})) for name in names]
     conn.execute(text("SET plan_cache_mode = force_generic_plan"))
     conn.exec_driver_sql(f"PREPARE generic_probe AS {sql}".replace("%", "%%"))
     try:
