@@ -8,10 +8,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, String, cast, func, literal, or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import set_committed_value
 
 from hotline.clock import local
 from hotline.db import paginate
@@ -21,6 +20,7 @@ from hotline.errors import Conflict, Forbidden, NotFound, ValidationError
 from hotline.tickets.effects import received_here
 from hotline.tickets.enums import REPLY_CLOCK_STATUSES, Action, Channel, Kind, Status, Urgency
 from hotline.tickets.models import IdempotencyKey, Ticket, TicketEvent, ticket_assists
+from hotline.tickets.numbered import insert_numbered
 from hotline.tickets.transitions import Rules, after_move, can_see, transition
 
 
@@ -76,7 +76,7 @@ def receive(session: Session, *, data: dict[str, Any], actor: User, rules: Rules
         address=data.get("address"), received_by_id=actor.id, received_at=rules.now, updated_at=rules.now,
         assisting=[], suggestions=suggestions or [], model_version=model_version,
     )
-    _insert_numbered(session, ticket, prefix=f"{local(rules.now):%Y%m%d}-")
+    insert_numbered(session, ticket, prefix=f"{local(rules.now):%Y%m%d}-")
     received_here(session, ticket)
     received = TicketEvent(ticket_id=ticket.id, at=rules.now, actor_id=actor.id, actor_name=actor.display_name,
                            action=Action.RECEIVE.value, from_status=None, to_status=Status.RECEIVED.value,
@@ -90,30 +90,6 @@ def receive(session: Session, *, data: dict[str, Any], actor: User, rules: Rules
         transition(session, ticket=ticket, action=Action.DISPATCH, actor=actor, rules=rules,
                    data={"department": data["department"], "assisting": data.get("assisting")})
     return Intake(ticket, created=True)
-
-
-def _insert_numbered(session: Session, ticket: Ticket, *, prefix: str) -> None:
-    """INSERT the ticket with its number (prefix + id, at least six digits) in the same statement: the id
-    is drawn inside the INSERT and the number is made from it there, so no UPDATE follows (flushes)."""
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        # id is the first column, so the executor draws nextval before the number reads currval
-        sequence = func.pg_get_serial_sequence("tickets", "id")
-        ticket.id = func.nextval(sequence)  # type: ignore[assignment]
-        drawn = cast(func.currval(sequence), String)
-        ticket.number = literal(prefix) + func.lpad(drawn, func.greatest(6, func.length(drawn)), "0")  # type: ignore[assignment]
-    elif dialect == "sqlite":
-        # one writer at a time: both subqueries see the same highest id (SQLite's own rowid rule is max + 1)
-        next_id = select(func.coalesce(func.max(Ticket.id), 0) + 1).scalar_subquery()
-        ticket.id = next_id  # type: ignore[assignment]
-        ticket.number = literal(prefix) + func.printf("%06d", next_id)  # type: ignore[assignment]
-    session.add(ticket)
-    session.flush()
-    if dialect in ("postgresql", "sqlite"):
-        # The number the statement wrote, known without reading it back (a test checks they agree).
-        set_committed_value(ticket, "number", f"{prefix}{ticket.id:06d}")
-    else:  # another database: the number in a second statement, as before
-        ticket.number = f"{prefix}{ticket.id:06d}"
 
 
 def _reported_department(session: Session, code: str | None) -> Department | None:

@@ -82,3 +82,47 @@ def test_concurrent_intake_numbers_match_their_ids_on_postgresql(pg_app):
     assert failures == []
     rows = _stored(pg_app)
     assert len(rows) >= 32 and all(number.endswith(f"-{ticket_id:06d}") for ticket_id, number, _ in rows)
+
+
+def _in_hand_equals_row(app) -> None:  # type: ignore[no-untyped-def]
+    """The ticket intake holds after its INSERT is the stored row, every column, and reads nothing back."""
+    from hotline.db import session
+    from hotline.departments.models import User
+    from hotline.tickets import service
+    from hotline.tickets.models import Ticket
+    from hotline.tickets.rules import rules_at
+
+    statements: list[str] = []
+    engine = app.extensions["db"].engine
+    with app.app_context(), time_machine.travel(T0, tick=False):
+        db = session()
+        operator = db.scalar(select(User).where(User.username == "operator"))
+        rules = rules_at(db, T0)
+        def seen(_conn, _cursor, statement, *_args):  # type: ignore[no-untyped-def]
+            statements.append(statement)
+
+        event.listen(engine, "before_cursor_execute", seen)
+        try:
+            ticket = service.receive(db, rules=rules, actor=operator, data={
+                "content": "东湖区滨湖路8号路灯不亮", "caller_phone": "13800000001", "kind": "complaint",
+                "district": "东湖区"}).ticket
+            before = len(statements)
+            held = {column.key: getattr(ticket, column.key) for column in Ticket.__table__.c}
+            assert len(statements) == before, statements[before:]  # no attribute was left to load
+        finally:
+            event.remove(engine, "before_cursor_execute", seen)
+        db.commit()
+        db.expunge_all()
+        row = db.execute(select(Ticket.__table__).where(Ticket.id == held["id"])).one()._asdict()
+    assert held == row
+    assert held["number"] == f"20261126-{held['id']:06d}" and held["version"] == 1
+    assert held["status"] == "received" and held["dispatch_count"] == 0 and held["suggestions"] == []
+
+
+def test_the_ticket_in_hand_is_its_stored_row(app):
+    _in_hand_equals_row(app)
+
+
+@pytest.mark.postgres
+def test_the_ticket_in_hand_is_its_stored_row_on_postgresql(pg_app):
+    _in_hand_equals_row(pg_app)
