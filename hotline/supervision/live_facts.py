@@ -1,4 +1,5 @@
-"""The rate facts table kept current: every move rewrites its ticket's facts in the same transaction.
+"""The rate facts table kept current: every move rewrites its ticket's facts in the same transaction
+(a just-received ticket's at the commit, unless a dispatch in that transaction writes them first).
 
 The facts are the ones facts.py derives from the ticket and its events, computed over all time; a
 period's figures are then a GROUP BY over the rows whose moment falls in it (fact_queries.py), equal
@@ -9,13 +10,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from types import SimpleNamespace
 from typing import Any
 
 from flask import current_app, has_app_context
-from sqlalchemy import delete, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy import delete, event, insert, select
+from sqlalchemy.orm import Session, SessionTransaction
 
 from hotline.db import transaction_note
 from hotline.deadlines.calendar import WorkCalendar
@@ -56,6 +58,7 @@ def refresh(session: Session, *, ticket_ids: Iterable[int], calendar: WorkCalend
     ids = sorted(set(ticket_ids))
     if not ids:
         return 0
+    _written(session, ids)
     facts = facts_of(session, ticket_ids=ids, period=ALL_TIME, now=ALL_TIME.end, calendar=calendar, limits=limits,
                      repeat_times=repeat_times() if repeat is None else repeat)
     return _replace(session, ticket_ids=ids, rows=[fact_row(f) for f in facts])
@@ -124,11 +127,13 @@ def _facts_rows(session: Session, ticket: Ticket, *, code: str | None, events: l
 def _write_received(session: Session, *, ticket: Ticket, rules: Rules) -> None:
     """The facts of a ticket just received, from the ticket in hand: no facts of it are stored yet, no
     ticket is merged into it and 受理 is no event the facts read, so `refresh`'s DELETE and its three
-    SELECTs would find nothing but this row (the same `facts_from_rows` derives it)."""
+    SELECTs would find nothing but this row (the same `facts_from_rows` derives it).
+
+    They are held until the transaction commits: most tickets are dispatched in the transaction that
+    receives them, and the dispatch's facts then replace these before either is written."""
     rows = _facts_rows(session, ticket, code=None, events=[], rules=rules)
     if rows:
-        session.execute(insert(rate_facts), rows)
-        rollup.record(session, added=rows)
+        session.info.setdefault(PENDING, {})[ticket.id] = Pending(rows, created_in=session.get_nested_transaction())
 
 
 def _rewrite_in_hand(session: Session, *, ticket: Ticket, event: TicketEvent, events: list[Any],
@@ -140,7 +145,79 @@ def _rewrite_in_hand(session: Session, *, ticket: Ticket, event: TicketEvent, ev
     department = ticket.department
     rows = _facts_rows(session, ticket, code=department.code if department is not None else None, events=events,
                        rules=rules)
-    _replace(session, ticket_ids=[ticket.id], rows=rows)
+    pending = session.info.get(PENDING, {}).get(ticket.id)
+    if pending is None or pending.written:
+        _replace(session, ticket_ids=[ticket.id], rows=rows)
+        return
+    _written(session, [ticket.id])  # nothing of it stored yet: no DELETE, and the received facts are never written
+    if rows:
+        session.execute(insert(rate_facts), rows)
+        rollup.record(session, added=rows)
+
+
+# session.info: facts of tickets received in the open transaction, held until it commits (ticket id -> Pending).
+# Not a transaction note: a savepoint rolled back must bring back what it undid, not forget the rest.
+PENDING = "rate_facts_pending"
+
+
+@dataclass
+class Pending:
+    """A received ticket's facts not yet written, and where the ticket and its first written facts were."""
+
+    rows: list[dict[str, Any]]
+    created_in: SessionTransaction | None  # the savepoint it was received in (None: outside any)
+    written: bool = False
+    written_in: SessionTransaction | None = None  # the savepoint of the first write of its facts
+
+
+def _written(session: Session, ticket_ids: Iterable[int]) -> None:
+    """These tickets' facts are being written here: their received facts must no longer be."""
+    pending = session.info.get(PENDING)
+    if not pending:
+        return
+    for ticket_id in ticket_ids:
+        held = pending.get(ticket_id)
+        if held is not None and not held.written:
+            held.written, held.written_in = True, session.get_nested_transaction()
+
+
+def _inside(transaction: SessionTransaction | None, outer: SessionTransaction) -> bool:
+    while transaction is not None:
+        if transaction is outer:
+            return True
+        transaction = transaction.parent
+    return False
+
+
+@event.listens_for(Session, "before_commit")
+def _write_pending(session: Session) -> None:
+    if session.in_nested_transaction():  # a savepoint released: the transaction's commit writes them
+        return
+    rows = [row for held in session.info.pop(PENDING, {}).values() if not held.written for row in held.rows]
+    if rows:
+        session.execute(insert(rate_facts), rows)
+        rollup.record(session, added=rows)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _undo_pending(session: Session, previous: SessionTransaction) -> None:
+    pending = session.info.get(PENDING)
+    if not pending:
+        return
+    if previous.parent is None:
+        session.info.pop(PENDING, None)
+        return
+    for ticket_id, held in list(pending.items()):
+        if _inside(held.created_in, previous):  # the ticket itself is undone
+            del pending[ticket_id]
+        elif held.written and _inside(held.written_in, previous):  # its written facts are undone
+            held.written, held.written_in = False, None
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_pending(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(PENDING, None)
 
 
 def _plain(value: Any) -> Any:
