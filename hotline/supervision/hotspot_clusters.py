@@ -16,7 +16,6 @@ import math
 from collections import Counter, defaultdict
 from datetime import datetime, timedelta
 from functools import lru_cache
-from types import SimpleNamespace
 from typing import Any
 
 from flask import current_app, has_app_context
@@ -114,13 +113,13 @@ def store(session: Session, *, ticket: Ticket, cluster: int, terms: dict[str, fl
         for t in leading])
 
 
-def _candidate_members(session: Session, *, ticket: Ticket, leading: list[str]) -> list[Any]:
+def _candidate_members(session: Session, *, ticket: Ticket,
+                       leading: list[str]) -> list[tuple[int, dict[str, float], dict[str, float]]]:
     """(cluster_id, terms, places) of the recent members sharing a leading word or the address."""
     statement = placement_query(address=bool(ticket.address), district=ticket.district is not None,
                                 dialect=session.get_bind().dialect.name)
     rows = session.execute(statement, placement_params(ticket, leading))
-    return [SimpleNamespace(cluster_id=cluster, terms=_decoded(terms), places=_decoded(places))
-            for cluster, terms, places in rows]
+    return [(cluster, _decoded(terms), _decoded(places)) for cluster, terms, places in rows]
 
 
 def placement_params(ticket: Ticket, leading: list[str]) -> dict[str, Any]:
@@ -152,14 +151,16 @@ def placement_query(*, address: bool, district: bool, dialect: str = "postgresql
                   cast(HotspotMember.places, Text)).where(HotspotMember.ticket_id.in_(ids))
 
 
-def _best_cluster(members: list[Any], *, terms: dict[str, float], places: dict[str, float],
-                  similarity: float) -> int | None:
+def _best_cluster(members: list[tuple[int, dict[str, float], dict[str, float]]], *, terms: dict[str, float],
+                  places: dict[str, float], similarity: float) -> int | None:
     if not members:
         return None
     scores: dict[int, list[float]] = defaultdict(list)
-    for member in members:
-        scores[member.cluster_id].append(TEXT_WEIGHT * _dot(terms, member.terms)
-                                         + PLACE_WEIGHT * _dot(places, member.places))
+    for cluster, member_terms, member_places in members:
+        score = TEXT_WEIGHT * _dot(terms, member_terms)
+        if places:  # without an address the place term is 0 with every member (most calls have none)
+            score += PLACE_WEIGHT * _dot(places, member_places)
+        scores[cluster].append(score)
     best = max(scores.items(), key=lambda kv: (sum(kv[1]) / len(kv[1]), len(kv[1]), -kv[0]))
     return best[0] if sum(best[1]) / len(best[1]) >= similarity else None
 
