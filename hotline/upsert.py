@@ -54,3 +54,25 @@ def _unnest_insert(table: Table, names: tuple[str, ...]) -> Insert:
     arrays = [bindparam(f"a_{n}", type_=postgresql.ARRAY(table.c[n].type)) for n in names]
     source = func.unnest(*arrays).table_valued(*names).render_derived()
     return insert(table).from_select(list(names), select(*source.c))
+
+
+def insert_row_with_rows(session: Session, table: Table, row: dict[str, Any], rows_table: Table,
+                         rows: Sequence[dict[str, Any]]) -> None:
+    """INSERT one row into `table` and rows of a few columns into `rows_table` (a ticket's signature and its
+    band keys, its hotspot membership and its words): on PostgreSQL one statement, the row's INSERT a
+    data-modifying CTE of the rows' unnest INSERT (one round trip instead of two); elsewhere two INSERTs."""
+    if not rows or dialect(session) != "postgresql":
+        session.execute(insert(table), [row])
+        insert_rows(session, rows_table, rows)
+        return
+    names = tuple(rows[0])
+    statement = _row_with_rows(table, tuple(row), rows_table, names)
+    session.execute(statement, {**{f"r_{n}": v for n, v in row.items()},
+                                **{f"a_{n}": [r[n] for r in rows] for n in names}})
+
+
+@lru_cache(maxsize=16)
+def _row_with_rows(table: Table, row_names: tuple[str, ...], rows_table: Table, names: tuple[str, ...]) -> Insert:
+    """WITH row AS (INSERT INTO table VALUES (...)) INSERT INTO rows_table SELECT FROM unnest(...), built once."""
+    first = insert(table).values({n: bindparam(f"r_{n}", type_=table.c[n].type) for n in row_names})
+    return _unnest_insert(rows_table, names).add_cte(first.cte(f"{table.name}_row"))

@@ -75,3 +75,46 @@ def test_insert_rows_stores_every_row_on_postgresql(redis_url):
     assert [(t, d) for t, d, _ in stored] == EXPECTED
     assert len(sent) == 1 and "unnest" in sent[0]  # one statement, not psycopg's pipeline of three
     assert {at for _t, _d, at in stored} == {datetime(2026, 11, 30, 8, 15, tzinfo=UTC)}
+
+
+def _member_with_words(app) -> list[str]:  # type: ignore[no-untyped-def]
+    """insert_row_with_rows of a ticket's hotspot membership and its words, read back, and what it sent."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import select
+
+    from hotline.supervision.models import HotspotMember, HotspotTerm
+    from hotline.tickets.models import Ticket
+    from hotline.upsert import insert_row_with_rows
+
+    with app.app_context():
+        at = datetime(2026, 11, 30, 8, 15, tzinfo=UTC)
+        ticket = Ticket(status="received", content="工地夜间施工噪音", channel="phone", kind="complaint",
+                        urgency="normal", district="东湖区", received_at=at, updated_at=at, assisting=[],
+                        suggestions=[])
+        session().add(ticket)
+        session().flush()
+        member = {"ticket_id": ticket.id, "cluster_id": ticket.id, "district": "东湖区", "received_at": at,
+                  "terms": {"噪音": 0.8, "施工": 0.6}, "places": {}, "counted": True}
+        words = [{"ticket_id": ticket.id, "term": term, "district": "东湖区", "received_at": at}
+                 for term in ("噪音", "施工")]
+        with recorded(session().get_bind()) as sent:
+            insert_row_with_rows(session(), HotspotMember.__table__, member, HotspotTerm.__table__, words)
+        stored = session().execute(select(HotspotMember.cluster_id, HotspotMember.terms, HotspotMember.received_at)
+                                   .where(HotspotMember.ticket_id == ticket.id)).one()
+        terms = session().execute(select(HotspotTerm.term, HotspotTerm.received_at)
+                                  .where(HotspotTerm.ticket_id == ticket.id)).all()
+        session().rollback()
+    assert tuple(stored) == (ticket.id, {"噪音": 0.8, "施工": 0.6}, at)
+    assert sorted(tuple(t) for t in terms) == [("噪音", at), ("施工", at)]
+    return sent
+
+
+def test_a_row_with_rows_is_two_inserts_on_sqlite(app):
+    assert len(_member_with_words(app)) == 2
+
+
+def test_a_row_with_rows_is_one_statement_on_postgresql(redis_url):
+    with postgres_app(redis_url) as app:
+        sent = _member_with_words(app)
+    assert len(sent) == 1 and sent[0].lstrip().startswith("WITH") and "unnest" in sent[0]

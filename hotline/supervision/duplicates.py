@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 from flask import current_app
-from sqlalchemy import Select, any_, bindparam, delete, func, insert, select, union
+from sqlalchemy import Select, any_, bindparam, delete, func, select, union
 from sqlalchemy.orm import Session
 
 from classifier import tokenizer
@@ -27,7 +27,7 @@ from hotline.supervision.models import TicketSignature, TicketTextBand
 from hotline.tickets.enums import LABELS, OPEN_STATUSES
 from hotline.tickets.models import Ticket
 from hotline.tickets.serialize import shared_result
-from hotline.upsert import insert_rows
+from hotline.upsert import insert_row_with_rows
 
 TEXT_WEIGHT, PHONE_WEIGHT, PLACE_WEIGHT = 0.6, 0.25, 0.15
 COLUMNS = (Ticket.id, Ticket.number, Ticket.status, Ticket.content, Ticket.caller_phone, Ticket.district,
@@ -46,10 +46,9 @@ def remember(session: Session, *, ticket: Ticket, signature: np.ndarray | None) 
     it by index. The rows are made before anything is written, so a failure writes neither."""
     bands = [{"band_key": key, "ticket_id": ticket.id, "received_at": ticket.received_at}
              for key in sorted(set(sig.band_keys(signature)))] if signature is not None else []
-    session.execute(insert(TicketSignature.__table__), [{
+    insert_row_with_rows(session, TicketSignature.__table__, {
         "ticket_id": ticket.id, "received_at": ticket.received_at,
-        "minhash": sig.to_bytes(signature) if signature is not None else None}])
-    insert_rows(session, TicketTextBand.__table__, bands)
+        "minhash": sig.to_bytes(signature) if signature is not None else None}, TicketTextBand.__table__, bands)
 
 
 def prune(session: Session, *, before: datetime) -> int:

@@ -19,7 +19,7 @@ from functools import lru_cache
 from typing import Any
 
 from flask import current_app, has_app_context
-from sqlalchemy import Select, Text, bindparam, cast, func, insert, select, union, update
+from sqlalchemy import Select, Text, bindparam, cast, func, select, union, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -30,7 +30,7 @@ from hotline.supervision.models import HotspotMember, HotspotTerm
 from hotline.tickets.enums import Action, Status
 from hotline.tickets.models import Ticket, TicketEvent
 from hotline.tickets.transitions import Rules, on_move
-from hotline.upsert import insert_rows
+from hotline.upsert import insert_row_with_rows
 
 log = logging.getLogger(__name__)
 LEADING_TERMS = 10  # words of a ticket indexed for the candidate look-up (most texts have about ten)
@@ -104,11 +104,10 @@ def leading_terms(terms: dict[str, float]) -> list[str]:
 
 def store(session: Session, *, ticket: Ticket, cluster: int, terms: dict[str, float], places: dict[str, float],
           leading: list[str]) -> None:
-    """Write the ticket's membership and its leading words (two Core INSERTs, no unit of work)."""
-    session.execute(insert(HotspotMember.__table__), [{
+    """Write the ticket's membership and its leading words (Core, no unit of work; one statement on PostgreSQL)."""
+    insert_row_with_rows(session, HotspotMember.__table__, {
         "ticket_id": ticket.id, "cluster_id": cluster, "district": ticket.district,
-        "received_at": ticket.received_at, "terms": terms, "places": places, "counted": True}])
-    insert_rows(session, HotspotTerm.__table__, [
+        "received_at": ticket.received_at, "terms": terms, "places": places, "counted": True}, HotspotTerm.__table__, [
         {"ticket_id": ticket.id, "term": t, "district": ticket.district, "received_at": ticket.received_at}
         for t in leading])
 
