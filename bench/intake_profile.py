@@ -34,6 +34,7 @@ PATCHES = [
     ("hotline.supervision.live_facts", "_write_received", "facts"),
     ("hotline.supervision.live_facts", "_rewrite_in_hand", "facts"),
     ("hotline.supervision.live_facts", "refresh", "facts"),
+    ("hotline.supervision.live_facts", "write_pending", "facts"),  # a received ticket's facts, at the commit
     ("hotline.casework.intake", "_auto_dispatch", "dispatch"),
     ("hotline.auth.web", "user_for_token", "auth"),
     ("sqlalchemy.orm.session.Session", "flush", "database"),

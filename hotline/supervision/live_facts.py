@@ -190,9 +190,13 @@ def _inside(transaction: SessionTransaction | None, outer: SessionTransaction) -
 
 
 @event.listens_for(Session, "before_commit")
-def _write_pending(session: Session) -> None:
-    if session.in_nested_transaction():  # a savepoint released: the transaction's commit writes them
-        return
+def _before_commit(session: Session) -> None:
+    if not session.in_nested_transaction():  # a savepoint released: the transaction's commit writes them
+        write_pending(session)
+
+
+def write_pending(session: Session) -> None:
+    """Write the held facts of the tickets received in this transaction (its commit calls this)."""
     rows = [row for held in session.info.pop(PENDING, {}).values() if not held.written for row in held.rows]
     if rows:
         session.execute(insert(rate_facts), rows)
