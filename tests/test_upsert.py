@@ -4,6 +4,8 @@ rowcount -1 for a multi-row VALUES insert, so on PostgreSQL every insert used to
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from hotline.db import session
 from hotline.departments.models import District
 from hotline.upsert import insert_ignore
@@ -29,25 +31,31 @@ def test_insert_ignore_counts_new_rows_on_postgresql(redis_url):
         assert _counts(app) == (2, 1)
 
 
+AT = datetime(2026, 11, 30, 8, 15, tzinfo=UTC)
+
+
+def _ticket():  # type: ignore[no-untyped-def]
+    """A ticket stored in the open transaction (the rows below name it)."""
+    from hotline.tickets.models import Ticket
+
+    ticket = Ticket(status="received", content="工地夜间施工噪音", channel="phone", kind="complaint",
+                    urgency="normal", district="东湖区", received_at=AT, updated_at=AT, assisting=[], suggestions=[])
+    session().add(ticket)
+    session().flush()
+    return ticket
+
+
 def _stored_rows(app) -> tuple[list[tuple], list[str]]:  # type: ignore[no-untyped-def]
     """insert_rows of a ticket's words (one with no district), read back as stored, and the statements the
     two calls sent."""
-    from datetime import UTC, datetime
-
     from sqlalchemy import select
 
     from hotline.supervision.models import HotspotTerm
-    from hotline.tickets.models import Ticket
     from hotline.upsert import insert_rows
 
     with app.app_context():
-        at = datetime(2026, 11, 30, 8, 15, tzinfo=UTC)
-        ticket = Ticket(status="received", content="工地夜间施工噪音", channel="phone", kind="complaint",
-                        urgency="normal", district="东湖区", received_at=at, updated_at=at, assisting=[],
-                        suggestions=[])
-        session().add(ticket)
-        session().flush()
-        rows = [{"ticket_id": ticket.id, "term": term, "district": district, "received_at": at}
+        ticket = _ticket()
+        rows = [{"ticket_id": ticket.id, "term": term, "district": district, "received_at": AT}
                 for term, district in (("噪音", "东湖区"), ("夜间", None), ("施工", "东湖区"))]
         with recorded(session().get_bind()) as sent:
             insert_rows(session(), HotspotTerm.__table__, rows)
@@ -68,35 +76,25 @@ def test_insert_rows_stores_every_row_on_sqlite(app):
 
 def test_insert_rows_stores_every_row_on_postgresql(redis_url):
     """One unnest statement on PostgreSQL: NULLs and aware times arrive as given."""
-    from datetime import UTC, datetime
-
     with postgres_app(redis_url) as app:
         stored, sent = _stored_rows(app)
     assert [(t, d) for t, d, _ in stored] == EXPECTED
     assert len(sent) == 1 and "unnest" in sent[0]  # one statement, not psycopg's pipeline of three
-    assert {at for _t, _d, at in stored} == {datetime(2026, 11, 30, 8, 15, tzinfo=UTC)}
+    assert {at for _t, _d, at in stored} == {AT}
 
 
 def _member_with_words(app) -> list[str]:  # type: ignore[no-untyped-def]
     """insert_row_with_rows of a ticket's hotspot membership and its words, read back, and what it sent."""
-    from datetime import UTC, datetime
-
     from sqlalchemy import select
 
     from hotline.supervision.models import HotspotMember, HotspotTerm
-    from hotline.tickets.models import Ticket
     from hotline.upsert import insert_row_with_rows
 
     with app.app_context():
-        at = datetime(2026, 11, 30, 8, 15, tzinfo=UTC)
-        ticket = Ticket(status="received", content="工地夜间施工噪音", channel="phone", kind="complaint",
-                        urgency="normal", district="东湖区", received_at=at, updated_at=at, assisting=[],
-                        suggestions=[])
-        session().add(ticket)
-        session().flush()
-        member = {"ticket_id": ticket.id, "cluster_id": ticket.id, "district": "东湖区", "received_at": at,
+        ticket = _ticket()
+        member = {"ticket_id": ticket.id, "cluster_id": ticket.id, "district": "东湖区", "received_at": AT,
                   "terms": {"噪音": 0.8, "施工": 0.6}, "places": {}, "counted": True}
-        words = [{"ticket_id": ticket.id, "term": term, "district": "东湖区", "received_at": at}
+        words = [{"ticket_id": ticket.id, "term": term, "district": "东湖区", "received_at": AT}
                  for term in ("噪音", "施工")]
         with recorded(session().get_bind()) as sent:
             insert_row_with_rows(session(), HotspotMember.__table__, member, HotspotTerm.__table__, words)
@@ -105,8 +103,8 @@ def _member_with_words(app) -> list[str]:  # type: ignore[no-untyped-def]
         terms = session().execute(select(HotspotTerm.term, HotspotTerm.received_at)
                                   .where(HotspotTerm.ticket_id == ticket.id)).all()
         session().rollback()
-    assert tuple(stored) == (ticket.id, {"噪音": 0.8, "施工": 0.6}, at)
-    assert sorted(tuple(t) for t in terms) == [("噪音", at), ("施工", at)]
+    assert tuple(stored) == (ticket.id, {"噪音": 0.8, "施工": 0.6}, AT)
+    assert sorted(tuple(t) for t in terms) == [("噪音", AT), ("施工", AT)]
     return sent
 
 
