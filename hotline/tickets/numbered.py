@@ -16,33 +16,29 @@ from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import instance_dict
 
 from hotline.tickets.models import Ticket
+from hotline.upsert import dialect
 
 DRAWN = ("id", "number")  # made by the statement
 
 
 def insert_numbered(session: Session, ticket: Ticket, *, prefix: str) -> None:
     """INSERT the transient ticket with its number in one statement and make it persistent in `session`."""
-    dialect = session.get_bind().dialect.name
-    if dialect not in ("postgresql", "sqlite"):  # another database: the number in a second statement
-        session.add(ticket)
-        session.flush()
-        ticket.number = f"{prefix}{ticket.id:06d}"
-        return
     table = Ticket.__table__
     given = {key: value for key, value in instance_dict(ticket).items() if key in table.c and key not in DRAWN}
     given[Ticket.__mapper__.version_id_col.key] = Ticket.__mapper__.version_id_generator(None)
-    row = session.execute(_statement(dialect, tuple(sorted(given))), {**given, "number_prefix": prefix}).one()
+    statement = _statement(dialect(session), tuple(sorted(given)))
+    row = session.execute(statement, {**given, "number_prefix": prefix}).one()
     instance_dict(ticket).update(row._mapping)
     make_transient_to_detached(ticket)  # as if loaded: the row's values are its committed state
     session.add(ticket)
 
 
 @lru_cache(maxsize=8)
-def _statement(dialect: str, keys: tuple[str, ...]) -> Insert:
+def _statement(backend: str, keys: tuple[str, ...]) -> Insert:
     """The INSERT of a ticket given these columns, returning every column; built once per shape."""
     table = Ticket.__table__
     prefix = bindparam("number_prefix", type_=String)
-    if dialect == "postgresql":
+    if backend == "postgresql":
         # id is the first column, so nextval is drawn before the number reads currval
         sequence = func.pg_get_serial_sequence("tickets", "id")
         drawn = cast(func.currval(sequence), String)
