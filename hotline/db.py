@@ -154,13 +154,17 @@ def one_of(column: Any, name: str, *, dialect: str) -> ColumnElement[bool]:
 
 
 # session.info keys whose notes hold only inside the open transaction (e.g. "received here, nothing merged
-# into it yet"): dropped when the outermost transaction ends or anything rolls back.
+# into it yet"): dropped when the outermost transaction ends or anything rolls back (but those in MENDED).
 TRANSACTION_NOTES: set[str] = set()
+MENDED: set[str] = set()  # notes whose owner mends them when a savepoint rolls back, instead of losing them
 
 
-def transaction_note(key: str) -> str:
-    """Register a session.info key as a note of the open transaction; returns the key."""
+def transaction_note(key: str, *, mended_on_rollback: bool = False) -> str:
+    """Register a session.info key as a note of the open transaction; returns the key. `mended_on_rollback`:
+    a savepoint's rollback leaves the note to its owner's own after_soft_rollback listener."""
     TRANSACTION_NOTES.add(key)
+    if mended_on_rollback:
+        MENDED.add(key)
     return key
 
 
@@ -174,5 +178,5 @@ def _forget_notes_when_ended(session: Session, transaction: SessionTransaction) 
 @event.listens_for(Session, "after_soft_rollback")
 def _forget_notes_when_rolled_back(session: Session, _previous: SessionTransaction) -> None:
     # A savepoint rolled back (or a failed flush): a note may no longer describe what is stored.
-    for key in TRANSACTION_NOTES:
+    for key in TRANSACTION_NOTES - MENDED:
         session.info.pop(key, None)

@@ -156,8 +156,8 @@ def _rewrite_in_hand(session: Session, *, ticket: Ticket, event: TicketEvent, ev
 
 
 # session.info: facts of tickets received in the open transaction, held until it commits (ticket id -> Pending).
-# Not a transaction note: a savepoint rolled back must bring back what it undid, not forget the rest.
-PENDING = "rate_facts_pending"
+# A savepoint rolled back must bring back what it undid, not forget the rest (`_undo_pending`).
+PENDING = transaction_note("rate_facts_pending", mended_on_rollback=True)
 
 
 @dataclass
@@ -208,20 +208,13 @@ def _undo_pending(session: Session, previous: SessionTransaction) -> None:
     pending = session.info.get(PENDING)
     if not pending:
         return
-    if previous.parent is None:
-        session.info.pop(PENDING, None)
+    if previous.parent is None:  # the whole transaction: its end forgets them
         return
     for ticket_id, held in list(pending.items()):
         if _inside(held.created_in, previous):  # the ticket itself is undone
             del pending[ticket_id]
         elif held.written and _inside(held.written_in, previous):  # its written facts are undone
             held.written, held.written_in = False, None
-
-
-@event.listens_for(Session, "after_transaction_end")
-def _forget_pending(session: Session, transaction: SessionTransaction) -> None:
-    if transaction.parent is None:
-        session.info.pop(PENDING, None)
 
 
 def _plain(value: Any) -> Any:
