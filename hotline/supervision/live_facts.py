@@ -150,6 +150,11 @@ def _rewrite_in_hand(session: Session, *, ticket: Ticket, event: TicketEvent, ev
         _replace(session, ticket_ids=[ticket.id], rows=rows)
         return
     _written(session, [ticket.id])  # nothing of it stored yet: no DELETE, and the received facts are never written
+    _add(session, rows)
+
+
+def _add(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Insert facts of tickets that have none stored, and their roll-up; flush only."""
     if rows:
         session.execute(insert(rate_facts), rows)
         rollup.record(session, added=rows)
@@ -197,18 +202,13 @@ def _before_commit(session: Session) -> None:
 
 def write_pending(session: Session) -> None:
     """Write the held facts of the tickets received in this transaction (its commit calls this)."""
-    rows = [row for held in session.info.pop(PENDING, {}).values() if not held.written for row in held.rows]
-    if rows:
-        session.execute(insert(rate_facts), rows)
-        rollup.record(session, added=rows)
+    _add(session, [row for held in session.info.pop(PENDING, {}).values() if not held.written for row in held.rows])
 
 
 @event.listens_for(Session, "after_soft_rollback")
 def _undo_pending(session: Session, previous: SessionTransaction) -> None:
     pending = session.info.get(PENDING)
-    if not pending:
-        return
-    if previous.parent is None:  # the whole transaction: its end forgets them
+    if not pending or previous.parent is None:  # the whole transaction rolled back: its end forgets them
         return
     for ticket_id, held in list(pending.items()):
         if _inside(held.created_in, previous):  # the ticket itself is undone
