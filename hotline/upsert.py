@@ -44,8 +44,12 @@ def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) 
     if len(rows) == 1 or dialect(session) != "postgresql":
         session.execute(insert(table), list(rows))
         return
-    names = tuple(rows[0])
-    session.execute(_unnest_insert(table, names), {f"a_{n}": [r[n] for r in rows] for n in names})
+    session.execute(_unnest_insert(table, tuple(rows[0])), _arrays(rows))
+
+
+def _arrays(rows: Sequence[dict[str, Any]]) -> dict[str, list[Any]]:
+    """The rows as one array per column, named as `_unnest_insert` binds them."""
+    return {f"a_{n}": [r[n] for r in rows] for n in rows[0]}
 
 
 @lru_cache(maxsize=64)
@@ -65,10 +69,8 @@ def insert_row_with_rows(session: Session, table: Table, row: dict[str, Any], ro
         session.execute(insert(table), [row])
         insert_rows(session, rows_table, rows)
         return
-    names = tuple(rows[0])
-    statement = _row_with_rows(table, tuple(row), rows_table, names)
-    session.execute(statement, {**{f"r_{n}": v for n, v in row.items()},
-                                **{f"a_{n}": [r[n] for r in rows] for n in names}})
+    statement = _row_with_rows(table, tuple(row), rows_table, tuple(rows[0]))
+    session.execute(statement, {**{f"r_{n}": v for n, v in row.items()}, **_arrays(rows)})
 
 
 @lru_cache(maxsize=16)
