@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import importlib.metadata
 import json
 import os
 import platform
@@ -55,6 +56,7 @@ def library_versions() -> dict[str, str]:
         "numpy": np.__version__,
         "scipy": scipy.__version__,
         "jieba": jieba.__version__,
+        "rjieba": importlib.metadata.version("rjieba"),
         "python": platform.python_version(),
     }
 
