@@ -9,10 +9,10 @@ from typing import Any
 
 from flask import Flask, current_app, g
 from sqlalchemy import ARRAY, DateTime, MetaData, Select, any_, bindparam, create_engine, event, func, select
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, Row
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, SessionTransaction, sessionmaker
-from sqlalchemy.sql.expression import ColumnElement
+from sqlalchemy.sql.expression import ColumnElement, Executable
 from sqlalchemy.types import TypeDecorator
 
 NAMING = {
@@ -142,6 +142,15 @@ def paginate(db: Session, query: Select, *, page: int, per_page: int) -> tuple[l
     result = db.execute(query.offset((page - 1) * per_page).limit(per_page))
     rows = list(result.scalars()) if len(query.column_descriptions) == 1 else list(result)
     return rows, total
+
+
+def column_rows(db: Session, statement: Executable, params: dict[str, Any]) -> list[Row[Any]]:
+    """The rows of a SELECT of columns (no ORM entity), run on the session's connection: Session.execute
+    builds each row through the ORM's loading, a third of the CPU of reading a few hundred rows (the hot
+    look-ups at intake). Pending ORM changes are flushed first, as Session.execute's autoflush would."""
+    if db.autoflush:
+        db.flush()
+    return list(db.connection().execute(statement, params))
 
 
 def one_of(column: Any, name: str, *, dialect: str) -> ColumnElement[bool]:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from classifier import tokenizer
 from hotline.clock import iso
-from hotline.db import one_of
+from hotline.db import column_rows, one_of
 from hotline.departments.models import User
 from hotline.privacy import suggestions
 from hotline.supervision import signature as sig
@@ -121,7 +121,7 @@ def _candidates(session: Session, ticket: Ticket, signature: np.ndarray | None, 
     if not any(shape.values()):
         return []
     statement = candidate_query(limit, **shape, dialect=session.get_bind().dialect.name)
-    return list(session.execute(statement, candidate_params(ticket, signature, since=since)))
+    return column_rows(session, statement, candidate_params(ticket, signature, since=since))
 
 
 def _similarities(signature: np.ndarray | None, rows: list[Any]) -> list[float]:

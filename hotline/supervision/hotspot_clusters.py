@@ -24,7 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from hotline.clock import iso
-from hotline.db import one_of
+from hotline.db import column_rows, one_of
 from hotline.supervision.hotspots import PLACE_WEIGHT, TEXT_WEIGHT, describe, find_hotspots, tokens
 from hotline.supervision.models import HotspotMember, HotspotTerm
 from hotline.tickets.enums import Action, Status
@@ -117,7 +117,7 @@ def _candidate_members(session: Session, *, ticket: Ticket,
     """(cluster_id, terms, places) of the recent members sharing a leading word or the address."""
     statement = placement_query(address=bool(ticket.address), district=ticket.district is not None,
                                 dialect=session.get_bind().dialect.name)
-    rows = session.execute(statement, placement_params(ticket, leading))
+    rows = column_rows(session, statement, placement_params(ticket, leading))
     return [(cluster, _decoded(terms), _decoded(places)) for cluster, terms, places in rows]
 
 
