@@ -44,18 +44,19 @@ def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) 
     if len(rows) == 1 or dialect(session) != "postgresql":
         session.execute(insert(table), list(rows))
         return
-    session.execute(_unnest_insert(table, tuple(rows[0])), _arrays(rows))
+    session.execute(unnest_insert(table, tuple(rows[0])), arrays(rows))
 
 
-def _arrays(rows: Sequence[dict[str, Any]]) -> dict[str, list[Any]]:
-    """The rows as one array per column, named as `_unnest_insert` binds them."""
-    return {f"a_{n}": [r[n] for r in rows] for n in rows[0]}
+def arrays(rows: Sequence[dict[str, Any]], prefix: str = "a_") -> dict[str, list[Any]]:
+    """The rows as one array per column, named as `unnest_insert` binds them."""
+    return {f"{prefix}{n}": [r[n] for r in rows] for n in rows[0]}
 
 
 @lru_cache(maxsize=64)
-def _unnest_insert(table: Table, names: tuple[str, ...]) -> Insert:
-    """INSERT INTO table (names) SELECT * FROM unnest(one array per name), built once per column set."""
-    arrays = [bindparam(f"a_{n}", type_=postgresql.ARRAY(table.c[n].type)) for n in names]
+def unnest_insert(table: Table, names: tuple[str, ...], prefix: str = "a_") -> Insert:
+    """INSERT INTO table (names) SELECT * FROM unnest(one array per name, bound as prefix + name), built once
+    per column set (PostgreSQL)."""
+    arrays = [bindparam(f"{prefix}{n}", type_=postgresql.ARRAY(table.c[n].type)) for n in names]
     source = func.unnest(*arrays).table_valued(*names).render_derived()
     return insert(table).from_select(list(names), select(*source.c))
 
@@ -70,11 +71,11 @@ def insert_row_with_rows(session: Session, table: Table, row: dict[str, Any], ro
         insert_rows(session, rows_table, rows)
         return
     statement = _row_with_rows(table, tuple(row), rows_table, tuple(rows[0]))
-    session.execute(statement, {**{f"r_{n}": v for n, v in row.items()}, **_arrays(rows)})
+    session.execute(statement, {**{f"r_{n}": v for n, v in row.items()}, **arrays(rows)})
 
 
 @lru_cache(maxsize=16)
 def _row_with_rows(table: Table, row_names: tuple[str, ...], rows_table: Table, names: tuple[str, ...]) -> Insert:
     """WITH row AS (INSERT INTO table VALUES (...)) INSERT INTO rows_table SELECT FROM unnest(...), built once."""
     first = insert(table).values({n: bindparam(f"r_{n}", type_=table.c[n].type) for n in row_names})
-    return _unnest_insert(rows_table, names).add_cte(first.cte(f"{table.name}_row"))
+    return unnest_insert(rows_table, names).add_cte(first.cte(f"{table.name}_row"))

@@ -7,7 +7,7 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from hotline.auth.models import AccessLog, ApiToken
@@ -15,6 +15,7 @@ from hotline.auth.passwords import check_new_password, hash_password, spend_veri
 from hotline.departments.models import Department, User
 from hotline.departments.roles import PERSON_ROLES, Role
 from hotline.errors import Forbidden, Unauthorized, ValidationError
+from hotline.held import insert
 
 API, PAGE = "api", "page"  # ApiToken.kind: a bearer token, or the id of a browser's page session
 
@@ -158,6 +159,6 @@ def _audit(session: Session, *, actor: User, action: str, user: User, now: datet
 def log_access(session: Session, *, user: User, action: str, now: datetime,
                ticket_id: int | None = None, detail: dict | None = None) -> None:
     """Record a view of an unmasked identity or an export (a Core INSERT: half the CPU of the unit of work,
-    and every intake writes one)."""
-    session.execute(insert(AccessLog.__table__), [{"user_id": user.id, "at": now, "action": action,
+    and every intake writes one, held for its commit: hotline.held)."""
+    insert(session, AccessLog.__table__, [{"user_id": user.id, "at": now, "action": action,
                                                    "ticket_id": ticket_id, "detail": detail or {}}])

@@ -13,6 +13,7 @@ from hotline.clock import utcnow
 from hotline.db import session
 from hotline.departments.roles import INTAKE_ROLES, UNMASK_ROLES
 from hotline.errors import NotFound, ValidationError
+from hotline.held import hold_until_commit
 from hotline.openapi import documented, object_schema
 from hotline.tickets import service
 from hotline.tickets.enums import LABELS, Action, Status
@@ -40,6 +41,7 @@ def create():  # type: ignore[no-untyped-def]
     if key is not None and not 1 <= len(key) <= 100:
         raise ValidationError("Idempotency-Key 长度须在 1 到 100 之间")
     db = session()
+    hold_until_commit(db)  # nothing here reads back the new ticket's side rows: one statement at the commit
     result = intake.receive_with_help(db, data=data, actor=current_user(), rules=rules_at(db, utcnow()),
                                       idempotency_key=key)
     body = ticket_json(result.ticket, current_user(), reveal=True) | result.extras

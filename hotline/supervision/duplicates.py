@@ -21,13 +21,13 @@ from classifier import tokenizer
 from hotline.clock import iso
 from hotline.db import column_rows, one_of
 from hotline.departments.models import User
+from hotline.held import insert_row_with_rows
 from hotline.privacy import suggestions
 from hotline.supervision import signature as sig
 from hotline.supervision.models import TicketSignature, TicketTextBand
 from hotline.tickets.enums import LABELS, OPEN_STATUSES
 from hotline.tickets.models import Ticket
 from hotline.tickets.serialize import shared_result
-from hotline.upsert import insert_row_with_rows
 
 TEXT_WEIGHT, PHONE_WEIGHT, PLACE_WEIGHT = 0.6, 0.25, 0.15
 COLUMNS = (Ticket.id, Ticket.number, Ticket.status, Ticket.content, Ticket.caller_phone, Ticket.district,
@@ -43,7 +43,8 @@ def text_signature(content: str, words: list[str] | None = None) -> np.ndarray |
 
 def remember(session: Session, *, ticket: Ticket, signature: np.ndarray | None) -> None:
     """Store a new ticket's signature and band keys (Core INSERTs, no unit of work), so later tickets find
-    it by index. The rows are made before anything is written, so a failure writes neither."""
+    it by index (at the intake's commit: hotline.held). The rows are made before anything is written, so a
+    failure writes neither."""
     bands = [{"band_key": key, "ticket_id": ticket.id, "received_at": ticket.received_at}
              for key in sorted(set(sig.band_keys(signature)))] if signature is not None else []
     insert_row_with_rows(session, TicketSignature.__table__, {

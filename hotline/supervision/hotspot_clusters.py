@@ -25,12 +25,12 @@ from sqlalchemy.orm import Session
 
 from hotline.clock import iso
 from hotline.db import column_rows, one_of
+from hotline.held import insert_row_with_rows
 from hotline.supervision.hotspots import PLACE_WEIGHT, TEXT_WEIGHT, describe, find_hotspots, tokens
 from hotline.supervision.models import HotspotMember, HotspotTerm
 from hotline.tickets.enums import Action, Status
 from hotline.tickets.models import Ticket, TicketEvent
 from hotline.tickets.transitions import Rules, on_move
-from hotline.upsert import insert_row_with_rows
 
 log = logging.getLogger(__name__)
 LEADING_TERMS = 10  # words of a ticket indexed for the candidate look-up (most texts have about ten)
@@ -104,7 +104,8 @@ def leading_terms(terms: dict[str, float]) -> list[str]:
 
 def store(session: Session, *, ticket: Ticket, cluster: int, terms: dict[str, float], places: dict[str, float],
           leading: list[str]) -> None:
-    """Write the ticket's membership and its leading words (Core, no unit of work; one statement on PostgreSQL)."""
+    """Write the ticket's membership and its leading words (Core, no unit of work; one statement on PostgreSQL,
+    or held for the intake's commit: hotline.held)."""
     insert_row_with_rows(session, HotspotMember.__table__, {
         "ticket_id": ticket.id, "cluster_id": cluster, "district": ticket.district,
         "received_at": ticket.received_at, "terms": terms, "places": places, "counted": True}, HotspotTerm.__table__, [

@@ -23,6 +23,8 @@ from hotline.db import transaction_note
 from hotline.deadlines.calendar import WorkCalendar
 from hotline.deadlines.policy import TimeLimits
 from hotline.deadlines.service import YearLimits, year_limits
+from hotline.held import before_writing
+from hotline.held import insert as insert_or_hold
 from hotline.supervision import rollup
 from hotline.supervision.counts import COUNTS
 from hotline.supervision.facts import Fact, facts_from_rows, facts_of
@@ -153,11 +155,16 @@ def _rewrite_in_hand(session: Session, *, ticket: Ticket, event: TicketEvent, ev
     _add(session, rows)
 
 
-def _add(session: Session, rows: list[dict[str, Any]]) -> None:
-    """Insert facts of tickets that have none stored, and their roll-up; flush only."""
-    if rows:
+def _add(session: Session, rows: list[dict[str, Any]], *, at_commit: bool = False) -> None:
+    """Insert facts of tickets that have none stored, and their roll-up; flush only. `at_commit`: the commit
+    writes them, so they may be held for its one statement (hotline.held; nothing can replace them after)."""
+    if not rows:
+        return
+    if at_commit:
+        insert_or_hold(session, rate_facts, rows)
+    else:
         session.execute(insert(rate_facts), rows)
-        rollup.record(session, added=rows)
+    rollup.record(session, added=rows)
 
 
 # session.info: facts of tickets received in the open transaction, held until it commits (ticket id -> Pending).
@@ -202,7 +209,8 @@ def _before_commit(session: Session) -> None:
 
 def write_pending(session: Session) -> None:
     """Write the held facts of the tickets received in this transaction (its commit calls this)."""
-    _add(session, [row for held in session.info.pop(PENDING, {}).values() if not held.written for row in held.rows])
+    _add(session, [row for pending in session.info.pop(PENDING, {}).values() if not pending.written
+                   for row in pending.rows], at_commit=True)
 
 
 @event.listens_for(Session, "after_soft_rollback")
@@ -224,6 +232,7 @@ def _plain(value: Any) -> Any:
 def install() -> None:
     """Register the bookkeeping with the transition function (idempotent; create_app calls it)."""
     on_move(after_move)
+    before_writing(write_pending)  # an intake's commit writes its facts with its other held rows
 
 
 def rebuild_all(session: Session, *, calendar: WorkCalendar, limits: TimeLimits | YearLimits,

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Select, String, delete, func, insert, literal, select
 from sqlalchemy.orm import Session
 
+from hotline.held import insert as insert_or_hold
 from hotline.supervision.counts import COUNTS
 from hotline.supervision.models import rate_days, rate_facts
 from hotline.supervision.periods import Period, local_day
@@ -54,10 +55,10 @@ def _row(key: Key, counts: Mapping[str, int]) -> dict[str, Any]:
 
 def record(session: Session, *, removed: Iterable[Mapping[str, Any]] = (),
            added: Iterable[Mapping[str, Any]] = ()) -> int:
-    """Append the roll-up difference of facts replaced in this transaction; flush only. Returns rows."""
+    """Append the roll-up difference of facts replaced in this transaction; flush only (or held for an
+    intake's commit: appended rows that nothing in the request reads). Returns rows."""
     rows = differences(removed=removed, added=added)
-    if rows:
-        session.execute(insert(rate_days), rows)
+    insert_or_hold(session, rate_days, rows)
     return len(rows)
 
 

@@ -1,0 +1,112 @@
+"""New rows that nothing reads before the commit, held and written at the commit in one statement.
+
+A creation writes about a dozen rows to seven tables that nothing in its request reads back (its hotspot
+membership and words, its duplicate signature and band keys, the access-log line, its rate facts and their
+roll-up). Each statement costs a round trip, SQLAlchemy's execution and PostgreSQL's own per-statement work;
+held, they go at the commit as one statement of data-modifying CTEs (PostgreSQL; one INSERT each elsewhere).
+
+Holding is asked for per transaction (`hold_until_commit`) by a caller that knows nothing reads those rows
+before its commit (the intake request); everywhere else, and inside a savepoint (whose rollback must take
+them away), `insert` writes at once. A transaction that ends without committing drops what it held.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import JSON, Insert, Table, bindparam, event
+from sqlalchemy import insert as core_insert
+from sqlalchemy.orm import Session
+
+from hotline.db import transaction_note
+from hotline.upsert import arrays, dialect, insert_rows, unnest_insert
+from hotline.upsert import insert_row_with_rows as write_row_with_rows
+
+# session.info: [(table, rows)] held in this transaction. Rows are held only outside savepoints, so a
+# savepoint's rollback leaves them as they are (mended_on_rollback: nothing to mend).
+HELD = transaction_note("held_rows", mended_on_rollback=True)
+_BEFORE_WRITING: list[Callable[[Session], None]] = []
+
+
+def hold_until_commit(session: Session) -> None:
+    """From now until this transaction commits, `insert` holds rows for the commit."""
+    session.info.setdefault(HELD, [])
+
+
+def before_writing(producer: Callable[[Session], None]) -> None:
+    """Call `producer(session)` at the commit before the held rows are written, so that rows it makes at the
+    commit (a received ticket's rate facts) go in the same statement (idempotent)."""
+    if producer not in _BEFORE_WRITING:
+        _BEFORE_WRITING.append(producer)
+
+
+def insert(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """INSERT rows (all with the same keys): held for the commit when the transaction holds, else at once."""
+    if not rows:
+        return
+    held = _holding(session)
+    if held is None:
+        insert_rows(session, table, rows)
+    else:
+        held.append((table, list(rows)))
+
+
+def insert_row_with_rows(session: Session, table: Table, row: dict[str, Any], rows_table: Table,
+                         rows: Sequence[dict[str, Any]]) -> None:
+    """One row and rows of another table that refer to it (`upsert.insert_row_with_rows`), or both held."""
+    held = _holding(session)
+    if held is None:
+        write_row_with_rows(session, table, row, rows_table, rows)
+        return
+    held.append((table, [row]))
+    if rows:
+        held.append((rows_table, list(rows)))
+
+
+def _holding(session: Session) -> list[tuple[Table, list[dict[str, Any]]]] | None:
+    held = session.info.get(HELD)
+    return None if held is None or session.in_nested_transaction() else held
+
+
+@event.listens_for(Session, "before_commit")
+def _write_held(session: Session) -> None:
+    if session.in_nested_transaction() or HELD not in session.info:
+        return
+    for producer in _BEFORE_WRITING:
+        producer(session)
+    write(session, session.info.pop(HELD))
+
+
+def write(session: Session, entries: list[tuple[Table, list[dict[str, Any]]]]) -> None:
+    """Write held entries: one statement on PostgreSQL (entries of several rows with a JSON column, which an
+    array cannot carry, on their own), one INSERT each elsewhere."""
+    if dialect(session) != "postgresql":
+        for table, rows in entries:
+            session.execute(core_insert(table), rows)
+        return
+    together = []
+    for table, rows in entries:
+        if len(rows) > 1 and any(isinstance(table.c[n].type, JSON) for n in rows[0]):
+            session.execute(core_insert(table), rows)
+        else:
+            together.append((table, rows))
+    if len(together) == 1:
+        insert_rows(session, *together[0])
+    elif together:
+        shape = tuple((table, tuple(rows[0]), len(rows) == 1) for table, rows in together)
+        params: dict[str, Any] = {}
+        for i, (_table, rows) in enumerate(together):
+            params.update({f"h{i}_{n}": v for n, v in rows[0].items()} if len(rows) == 1 else arrays(rows, f"h{i}_"))
+        session.execute(_combined(shape), params)
+
+
+@lru_cache(maxsize=64)
+def _combined(shape: tuple[tuple[Table, tuple[str, ...], bool], ...]) -> Insert:
+    """WITH held_0 AS (INSERT ...), ... INSERT ...: one INSERT per entry (a row's VALUES, or several rows'
+    column arrays), built once per shape."""
+    parts = [core_insert(table).values({n: bindparam(f"h{i}_{n}", type_=table.c[n].type) for n in names})
+             if single else unnest_insert(table, names, f"h{i}_")
+             for i, (table, names, single) in enumerate(shape)]
+    return parts[-1].add_cte(*(part.cte(f"held_{i}") for i, part in enumerate(parts[:-1])))

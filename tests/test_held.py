@@ -1,0 +1,158 @@
+"""Rows held for the commit (hotline.held): an intake's side rows reach the tables at its commit (one
+statement on PostgreSQL), a rollback writes none, a savepoint's rows are written at once, and without
+holding every insert is visible at once."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select
+
+from hotline import held
+from hotline.auth.models import AccessLog
+from hotline.db import session
+from hotline.supervision.models import (
+    HotspotMember,
+    HotspotTerm,
+    TicketSignature,
+    TicketTextBand,
+    rate_days,
+    rate_facts,
+)
+from tests.support.postgres import postgres_app
+from tests.support.statements import recorded
+
+AT = datetime(2026, 11, 30, 8, 15, tzinfo=UTC)
+SIDE_TABLES = ("hotspot_members", "hotspot_terms", "ticket_signatures", "ticket_text_bands", "access_log",
+               "rate_facts", "rate_days")
+
+
+def _rows_of(ticket_id: int) -> dict[str, int]:
+    """How many rows each side table holds for the ticket (rate_days: all rows, it has no ticket column)."""
+    counted = {"hotspot_members": HotspotMember.ticket_id, "hotspot_terms": HotspotTerm.ticket_id,
+               "ticket_signatures": TicketSignature.ticket_id, "ticket_text_bands": TicketTextBand.ticket_id,
+               "access_log": AccessLog.ticket_id, "rate_facts": rate_facts.c.ticket_id}
+    rows = {name: session().scalar(select(func.count()).where(column == ticket_id)) or 0
+            for name, column in counted.items()}
+    rows["rate_days"] = session().scalar(select(func.count()).select_from(rate_days)) or 0
+    return rows
+
+
+def _intake_twice(app):  # type: ignore[no-untyped-def]
+    """Two similar tickets through the API; the first one's side rows and the statements of the second."""
+    from tests.support.api import ApiClient
+
+    api = ApiClient(app)
+    with app.app_context():
+        days_before = session().scalar(select(func.count()).select_from(rate_days)) or 0
+    first = api.create(caller_phone="13900000001")
+    with recorded(app.extensions["db"].engine) as sent:
+        second = api.create(caller_phone="13900000002")
+    with app.app_context():
+        rows = _rows_of(first["id"])
+    rows["rate_days"] -= days_before
+    return first, second, rows, sent
+
+
+def _check_intake(app) -> list[str]:  # type: ignore[no-untyped-def]
+    first, second, rows, sent = _intake_twice(app)
+    assert all(rows[name] >= 1 for name in SIDE_TABLES), rows  # every side row reached its table
+    assert rows["hotspot_members"] == 1 and rows["ticket_signatures"] == 1 and rows["access_log"] == 1
+    # What the operator sees: the second call is offered the first ticket, found through its stored signature.
+    assert first["id"] in [d["id"] for d in second["duplicates"]]
+    return sent
+
+
+def test_an_intake_writes_its_side_rows_at_the_commit(app):
+    _check_intake(app)
+
+
+def test_an_intake_writes_its_side_rows_in_one_statement_on_postgresql(redis_url):
+    with postgres_app(redis_url) as app:
+        sent = _check_intake(app)
+    combined = [s for s in sent if s.lstrip().startswith("WITH held_")]
+    assert len(combined) == 1
+    for table in ("hotspot_members", "hotspot_terms", "ticket_signatures", "ticket_text_bands", "access_log",
+                  "rate_facts", "rate_days"):
+        assert f"INSERT INTO {table} " in combined[0]
+        assert not any(s.lstrip().startswith(f"INSERT INTO {table} ") for s in sent), table
+
+
+def _ticket_id() -> int:
+    from tests.test_upsert import _ticket
+
+    return _ticket().id
+
+
+def _log(ticket_id: int, action: str) -> None:
+    held.insert(session(), AccessLog.__table__, [{"user_id": 1, "at": AT, "action": action, "ticket_id": ticket_id,
+                                                  "detail": {}}])
+
+
+def _actions(ticket_id: int) -> list[str]:
+    return sorted(session().scalars(select(AccessLog.action).where(AccessLog.ticket_id == ticket_id)))
+
+
+def _holding_and_savepoints(app) -> None:  # type: ignore[no-untyped-def]
+    with app.app_context():
+        ticket_id = _ticket_id()
+        session().commit()
+        _log(ticket_id, "without_holding")
+        assert _actions(ticket_id) == ["without_holding"]  # written at once: visible before the commit
+        session().rollback()
+
+        held.hold_until_commit(session())
+        _log(ticket_id, "held_then_rolled_back")
+        assert _actions(ticket_id) == []
+        session().rollback()  # the transaction ends: what it held is dropped, never written
+        session().commit()
+        assert _actions(ticket_id) == []
+
+        held.hold_until_commit(session())
+        _log(ticket_id, "held")
+        savepoint = session().begin_nested()
+        _log(ticket_id, "in_savepoint_undone")
+        assert _actions(ticket_id) == ["in_savepoint_undone"]  # inside a savepoint: at once
+        savepoint.rollback()
+        with session().begin_nested():
+            _log(ticket_id, "in_savepoint_kept")
+        session().commit()
+        assert _actions(ticket_id) == ["held", "in_savepoint_kept"]
+        session().commit()  # a later transaction holds nothing unless asked again
+        _log(ticket_id, "later")
+        assert "later" in _actions(ticket_id)
+        session().rollback()
+
+
+def test_holding_rollbacks_and_savepoints_on_sqlite(app):
+    _holding_and_savepoints(app)
+
+
+def test_holding_rollbacks_and_savepoints_on_postgresql(redis_url):
+    with postgres_app(redis_url) as app:
+        _holding_and_savepoints(app)
+
+
+def test_held_rows_of_json_and_many_rows_on_postgresql(redis_url):
+    """Single rows with JSON, several plain rows, and several rows with JSON (alone: no JSON arrays)."""
+    with postgres_app(redis_url) as app, app.app_context():
+        ticket_id = _ticket_id()
+        held.hold_until_commit(session())
+        held.insert_row_with_rows(session(), HotspotMember.__table__, {
+            "ticket_id": ticket_id, "cluster_id": ticket_id, "district": None, "received_at": AT,
+            "terms": {"噪音": 1.0}, "places": {}, "counted": True}, HotspotTerm.__table__, [
+            {"ticket_id": ticket_id, "term": term, "district": None, "received_at": AT} for term in ("噪音", "施工")])
+        held.insert(session(), AccessLog.__table__, [
+            {"user_id": 1, "at": AT, "action": action, "ticket_id": ticket_id, "detail": {"n": n}}
+            for n, action in enumerate(("a", "b"))])
+        with recorded(session().get_bind()) as sent:
+            session().commit()
+        assert [" ".join(s.split()[:3]) for s in sent if "INSERT" in s] == [
+            "INSERT INTO access_log", "WITH held_0 AS"]
+        member = session().execute(select(HotspotMember.terms, HotspotMember.received_at, HotspotMember.district)
+                                   .where(HotspotMember.ticket_id == ticket_id)).one()
+        assert tuple(member) == ({"噪音": 1.0}, AT, None)
+        assert sorted(session().scalars(select(HotspotTerm.term).where(HotspotTerm.ticket_id == ticket_id))) == \
+            ["噪音", "施工"]
+        details = session().execute(select(AccessLog.action, AccessLog.detail).where(AccessLog.ticket_id == ticket_id))
+        assert sorted(tuple(r) for r in details) == [("a", {"n": 0}), ("b", {"n": 1})]
