@@ -16,12 +16,12 @@ from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import JSON, Insert, Table, bindparam, event
+from sqlalchemy import Insert, Table, bindparam, event
 from sqlalchemy import insert as core_insert
 from sqlalchemy.orm import Session
 
 from hotline.db import transaction_note
-from hotline.upsert import arrays, dialect, insert_rows, unnest_insert
+from hotline.upsert import dialect, insert_rows, json_insert, json_rows
 from hotline.upsert import insert_row_with_rows as write_row_with_rows
 
 # session.info: [(table, rows)] held in this transaction. Rows are held only outside savepoints, so a
@@ -80,33 +80,26 @@ def _write_held(session: Session) -> None:
 
 
 def write(session: Session, entries: list[tuple[Table, list[dict[str, Any]]]]) -> None:
-    """Write held entries: one statement on PostgreSQL (entries of several rows with a JSON column, which an
-    array cannot carry, on their own), one INSERT each elsewhere."""
+    """Write held entries: one statement on PostgreSQL (a row's VALUES, several rows read from JSON), one
+    INSERT each elsewhere."""
     if dialect(session) != "postgresql":
         for table, rows in entries:
             session.execute(core_insert(table), rows)
         return
-    together = []
-    for table, rows in entries:
-        if len(rows) > 1 and any(isinstance(table.c[n].type, JSON) for n in rows[0]):
-            session.execute(core_insert(table), rows)
-        else:
-            together.append((table, rows))
-    if len(together) == 1:
-        insert_rows(session, *together[0])
-    elif together:
-        shape = tuple((table, tuple(rows[0]), len(rows) == 1) for table, rows in together)
-        params: dict[str, Any] = {}
-        for i, (_table, rows) in enumerate(together):
-            params.update({f"h{i}_{n}": v for n, v in rows[0].items()} if len(rows) == 1 else arrays(rows, f"h{i}_"))
-        session.execute(_combined(shape), params)
+    if len(entries) == 1:
+        insert_rows(session, *entries[0])
+        return
+    params: dict[str, Any] = {}
+    for i, (_table, rows) in enumerate(entries):
+        params.update({f"h{i}_{n}": v for n, v in rows[0].items()} if len(rows) == 1 else {f"h{i}": json_rows(rows)})
+    session.execute(_combined(tuple((table, tuple(rows[0]), len(rows) == 1) for table, rows in entries)), params)
 
 
 @lru_cache(maxsize=64)
 def _combined(shape: tuple[tuple[Table, tuple[str, ...], bool], ...]) -> Insert:
-    """WITH held_0 AS (INSERT ...), ... INSERT ...: one INSERT per entry (a row's VALUES, or several rows'
-    column arrays), built once per shape."""
+    """WITH held_0 AS (INSERT ...), ... INSERT ...: one INSERT per entry (a row's VALUES, or several rows from
+    one JSON parameter), built once per shape."""
     parts = [core_insert(table).values({n: bindparam(f"h{i}_{n}", type_=table.c[n].type) for n in names})
-             if single else unnest_insert(table, names, f"h{i}_")
+             if single else json_insert(table, names, f"h{i}")
              for i, (table, names, single) in enumerate(shape)]
     return parts[-1].add_cte(*(part.cte(f"held_{i}") for i, part in enumerate(parts[:-1])))

@@ -134,7 +134,7 @@ def test_holding_rollbacks_and_savepoints_on_postgresql(redis_url):
 
 
 def test_held_rows_of_json_and_many_rows_on_postgresql(redis_url):
-    """Single rows with JSON, several plain rows, and several rows with JSON (alone: no JSON arrays)."""
+    """Single rows with JSON, several plain rows and several rows with JSON, in one statement."""
     with postgres_app(redis_url) as app, app.app_context():
         ticket_id = _ticket_id()
         held.hold_until_commit(session())
@@ -147,8 +147,7 @@ def test_held_rows_of_json_and_many_rows_on_postgresql(redis_url):
             for n, action in enumerate(("a", "b"))])
         with recorded(session().get_bind()) as sent:
             session().commit()
-        assert [" ".join(s.split()[:3]) for s in sent if "INSERT" in s] == [
-            "INSERT INTO access_log", "WITH held_0 AS"]
+        assert [" ".join(s.split()[:3]) for s in sent if "INSERT" in s] == ["WITH held_0 AS"]
         member = session().execute(select(HotspotMember.terms, HotspotMember.received_at, HotspotMember.district)
                                    .where(HotspotMember.ticket_id == ticket_id)).one()
         assert tuple(member) == ({"噪音": 1.0}, AT, None)

@@ -75,11 +75,11 @@ def test_insert_rows_stores_every_row_on_sqlite(app):
 
 
 def test_insert_rows_stores_every_row_on_postgresql(redis_url):
-    """One unnest statement on PostgreSQL: NULLs and aware times arrive as given."""
+    """One statement reading the rows from JSON on PostgreSQL: NULLs and aware times arrive as given."""
     with postgres_app(redis_url) as app:
         stored, sent = _stored_rows(app)
     assert [(t, d) for t, d, _ in stored] == EXPECTED
-    assert len(sent) == 1 and "unnest" in sent[0]  # one statement, not psycopg's pipeline of three
+    assert len(sent) == 1 and "json_populate_recordset" in sent[0]  # one statement, not a pipeline of three
     assert {at for _t, _d, at in stored} == {AT}
 
 
@@ -117,4 +117,26 @@ def test_a_row_with_rows_is_two_inserts_on_sqlite(app):
 def test_a_row_with_rows_is_one_statement_on_postgresql(redis_url):
     with postgres_app(redis_url) as app:
         sent = _member_with_words(app)
-    assert len(sent) == 1 and sent[0].lstrip().startswith("WITH") and "unnest" in sent[0]
+    assert len(sent) == 1 and sent[0].lstrip().startswith("WITH") and "json_populate_recordset" in sent[0]
+
+
+def test_rows_through_json_keep_bytes_and_times_on_postgresql(redis_url):
+    """Several rows of bytea and aware times read from JSON arrive byte for byte and instant for instant."""
+    from datetime import timedelta, timezone
+
+    from sqlalchemy import select
+
+    from hotline.supervision.models import TicketSignature
+    from hotline.upsert import insert_rows
+
+    with postgres_app(redis_url) as app, app.app_context():
+        tickets = [_ticket().id for _ in range(2)]
+        east = AT.astimezone(timezone(timedelta(hours=8)))  # another offset, the same instant
+        rows = [{"ticket_id": tickets[0], "received_at": east, "minhash": bytes([0, 1, 92, 120, 255])},
+                {"ticket_id": tickets[1], "received_at": AT, "minhash": None}]
+        insert_rows(session(), TicketSignature.__table__, rows)
+        stored = session().execute(select(TicketSignature.ticket_id, TicketSignature.received_at,
+                                          TicketSignature.minhash).where(TicketSignature.ticket_id.in_(tickets))
+                                   .order_by(TicketSignature.ticket_id)).all()
+        session().rollback()
+    assert [tuple(r) for r in stored] == [(tickets[0], AT, bytes([0, 1, 92, 120, 255])), (tickets[1], AT, None)]
