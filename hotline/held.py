@@ -44,13 +44,21 @@ def before_writing(producer: Callable[[Session], None]) -> None:
 
 def insert(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
     """INSERT rows (all with the same keys): held for the commit when the transaction holds, else at once."""
-    if not rows:
+    insert_together(session, [(table, rows)])
+
+
+def insert_together(session: Session, entries: Sequence[tuple[Table, Sequence[dict[str, Any]]]], *,
+                    hold: bool = True) -> None:
+    """Rows of several tables (e.g. facts and their roll-up): held for the commit when the transaction holds
+    and `hold` allows it, else written at once in one statement (`write`)."""
+    entries = [(table, list(rows)) for table, rows in entries if rows]
+    if not entries:
         return
-    held = _holding(session)
+    held = _holding(session) if hold else None
     if held is None:
-        insert_rows(session, table, rows)
+        write(session, entries)
     else:
-        held.append((table, list(rows)))
+        held.extend(entries)
 
 
 def insert_row_with_rows(session: Session, table: Table, row: dict[str, Any], rows_table: Table,

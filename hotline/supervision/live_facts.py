@@ -16,19 +16,18 @@ from types import SimpleNamespace
 from typing import Any
 
 from flask import current_app, has_app_context
-from sqlalchemy import delete, event, insert, select
+from sqlalchemy import delete, event, select
 from sqlalchemy.orm import Session, SessionTransaction
 
 from hotline.db import transaction_note
 from hotline.deadlines.calendar import WorkCalendar
 from hotline.deadlines.policy import TimeLimits
 from hotline.deadlines.service import YearLimits, year_limits
-from hotline.held import before_writing
-from hotline.held import insert as insert_or_hold
+from hotline.held import before_writing, insert_together
 from hotline.supervision import rollup
 from hotline.supervision.counts import COUNTS
 from hotline.supervision.facts import Fact, facts_from_rows, facts_of
-from hotline.supervision.models import rate_facts
+from hotline.supervision.models import rate_days, rate_facts
 from hotline.supervision.periods import Period
 from hotline.tickets.enums import Action, Status
 from hotline.tickets.models import Ticket, TicketEvent
@@ -70,9 +69,8 @@ def _replace(session: Session, *, ticket_ids: list[int], rows: list[dict[str, An
     """Swap the stored facts of these tickets for `rows` and append the roll-up's difference; flush only."""
     removed = session.execute(delete(rate_facts).where(rate_facts.c.ticket_id.in_(ticket_ids))
                               .returning(*(rate_facts.c[c] for c in rollup.FACT_COLUMNS))).mappings().all()
-    if rows:
-        session.execute(insert(rate_facts), rows)
-    rollup.record(session, removed=removed, added=rows)
+    insert_together(session, [(rate_facts, rows), (rate_days, rollup.differences(removed=removed, added=rows))],
+                    hold=False)  # a later move may replace them in this transaction: they must be stored
     return len(rows)
 
 
@@ -158,13 +156,7 @@ def _rewrite_in_hand(session: Session, *, ticket: Ticket, event: TicketEvent, ev
 def _add(session: Session, rows: list[dict[str, Any]], *, at_commit: bool = False) -> None:
     """Insert facts of tickets that have none stored, and their roll-up; flush only. `at_commit`: the commit
     writes them, so they may be held for its one statement (hotline.held; nothing can replace them after)."""
-    if not rows:
-        return
-    if at_commit:
-        insert_or_hold(session, rate_facts, rows)
-    else:
-        session.execute(insert(rate_facts), rows)
-    rollup.record(session, added=rows)
+    insert_together(session, [(rate_facts, rows), (rate_days, rollup.differences(added=rows))], hold=at_commit)
 
 
 # session.info: facts of tickets received in the open transaction, held until it commits (ticket id -> Pending).

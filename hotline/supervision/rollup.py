@@ -17,7 +17,6 @@ from typing import Any
 from sqlalchemy import Select, String, delete, func, insert, literal, select
 from sqlalchemy.orm import Session
 
-from hotline.held import insert as insert_or_hold
 from hotline.supervision.counts import COUNTS
 from hotline.supervision.models import rate_days, rate_facts
 from hotline.supervision.periods import Period, local_day
@@ -51,15 +50,6 @@ def _row(key: Key, counts: Mapping[str, int]) -> dict[str, Any]:
     day, group_by, group_key = key
     return {"day": day, "group_by": group_by, "group_key": group_key, "facts": counts.get("facts", 0),
             **{name: counts.get(name, 0) for name in COUNTS}}
-
-
-def record(session: Session, *, removed: Iterable[Mapping[str, Any]] = (),
-           added: Iterable[Mapping[str, Any]] = ()) -> int:
-    """Append the roll-up difference of facts replaced in this transaction; flush only (or held for an
-    intake's commit: appended rows that nothing in the request reads). Returns rows."""
-    rows = differences(removed=removed, added=added)
-    insert_or_hold(session, rate_days, rows)
-    return len(rows)
 
 
 def sums(session: Session, *, first: date, last: date, group_by: str | None) -> dict[str | None, Counter[str]]:
