@@ -155,3 +155,30 @@ def test_held_rows_of_json_and_many_rows_on_postgresql(redis_url):
             ["噪音", "施工"]
         details = session().execute(select(AccessLog.action, AccessLog.detail).where(AccessLog.ticket_id == ticket_id))
         assert sorted(tuple(r) for r in details) == [("a", {"n": 0}), ("b", {"n": 1})]
+
+
+def test_the_console_intake_writes_its_side_rows_at_the_commit(app):
+    """The operator's console form receives through the same held rows: a second similar call is offered the
+    first ticket, found through the signature the first commit wrote."""
+    from tests.support.sessions import page_client
+
+    app.config["WTF_CSRF_ENABLED"] = False
+    client = page_client(app, "operator")
+    content = "西山区青年路工地夜间施工噪音很大，凌晨两点还在打桩，影响休息，请尽快处理。"
+    ids = []
+    for n, phone in enumerate(("13900000011", "13900000012")):
+        response = client.post("/console", data={"content": content, "kind": "complaint", "district": "西山区",
+                                                 "caller_phone": phone, "idempotency_key": f"held-{n}"})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        ids.append(int(response.headers["Location"].rsplit("/", 1)[1]))
+    with app.app_context():
+        rows = _rows_of(ids[0])
+        from hotline.departments.models import User
+        from hotline.supervision.duplicates import at_intake
+        from hotline.tickets.models import Ticket
+
+        operator = session().scalars(select(User).where(User.username == "operator")).one()
+        second = session().get(Ticket, ids[1])
+        found = at_intake(session(), ticket=second, now=second.received_at, viewer=operator)
+    assert rows["hotspot_members"] == 1 and rows["ticket_signatures"] == 1 and rows["rate_facts"] >= 1
+    assert ids[0] in [d["id"] for d in found]

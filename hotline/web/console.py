@@ -14,6 +14,7 @@ from hotline.departments.districts import district_names
 from hotline.departments.roles import Role
 from hotline.dispatching.urgency import suggest_urgency
 from hotline.errors import ApiError, ValidationError
+from hotline.held import hold_until_commit
 from hotline.supervision.duplicates import at_intake
 from hotline.tickets import service
 from hotline.tickets.enums import Action, Channel, Kind, Status, Urgency
@@ -74,6 +75,7 @@ def console_create() -> Any:
     db = db_session()
     try:
         data = checked(form, INTAKE_FIELDS)
+        hold_until_commit(db)  # as the API's intake: the side rows go in one statement at the commit
         result = intake.receive_with_help(db, data=data, actor=me(), rules=rules_at(db, utcnow()),
                                           idempotency_key=key)
         db.commit()
