@@ -22,7 +22,6 @@ from sqlalchemy.orm import Session
 
 from hotline.db import transaction_note
 from hotline.upsert import dialect, insert_rows, json_insert, json_rows
-from hotline.upsert import insert_row_with_rows as write_row_with_rows
 
 # session.info: [(table, rows)] held in this transaction. Rows are held only outside savepoints, so a
 # savepoint's rollback leaves them as they are (mended_on_rollback: nothing to mend).
@@ -63,14 +62,10 @@ def insert_together(session: Session, entries: Sequence[tuple[Table, Sequence[di
 
 def insert_row_with_rows(session: Session, table: Table, row: dict[str, Any], rows_table: Table,
                          rows: Sequence[dict[str, Any]]) -> None:
-    """One row and rows of another table that refer to it (`upsert.insert_row_with_rows`), or both held."""
-    held = _holding(session)
-    if held is None:
-        write_row_with_rows(session, table, row, rows_table, rows)
-        return
-    held.append((table, [row]))
-    if rows:
-        held.append((rows_table, list(rows)))
+    """One row and rows of another table that refer to it (a ticket's signature and its band keys, its hotspot
+    membership and its words): held, or at once in one statement (the row's INSERT a data-modifying CTE of
+    the rows' INSERT on PostgreSQL, one round trip instead of two)."""
+    insert_together(session, [(table, [row]), (rows_table, rows)])
 
 
 def _holding(session: Session) -> list[tuple[Table, list[dict[str, Any]]]] | None:

@@ -75,24 +75,3 @@ def json_insert(table: Table, names: tuple[str, ...], param: str = "rows") -> In
     source = func.json_populate_recordset(literal_column(f"NULL::{table.name}"),
                                           cast(bindparam(param, type_=String), postgresql.JSON)).table_valued(*names)
     return insert(table).from_select(list(names), select(*(source.c[n] for n in names)))
-
-
-def insert_row_with_rows(session: Session, table: Table, row: dict[str, Any], rows_table: Table,
-                         rows: Sequence[dict[str, Any]]) -> None:
-    """INSERT one row into `table` and rows of a few columns into `rows_table` (a ticket's signature and its
-    band keys, its hotspot membership and its words): on PostgreSQL one statement, the row's INSERT a
-    data-modifying CTE of the rows' JSON INSERT (one round trip instead of two); elsewhere two INSERTs."""
-    if not rows or dialect(session) != "postgresql":
-        session.execute(insert(table), [row])
-        insert_rows(session, rows_table, rows)
-        return
-    statement = _row_with_rows(table, tuple(row), rows_table, tuple(rows[0]))
-    session.execute(statement, {**{f"r_{n}": v for n, v in row.items()}, "rows": json_rows(rows)})
-
-
-@lru_cache(maxsize=16)
-def _row_with_rows(table: Table, row_names: tuple[str, ...], rows_table: Table, names: tuple[str, ...]) -> Insert:
-    """WITH row AS (INSERT INTO table VALUES (...)) INSERT INTO rows_table SELECT FROM json_populate_recordset(...),
-    built once."""
-    first = insert(table).values({n: bindparam(f"r_{n}", type_=table.c[n].type) for n in row_names})
-    return json_insert(rows_table, names).add_cte(first.cte(f"{table.name}_row"))

@@ -87,8 +87,8 @@ def _member_with_words(app) -> list[str]:  # type: ignore[no-untyped-def]
     """insert_row_with_rows of a ticket's hotspot membership and its words, read back, and what it sent."""
     from sqlalchemy import select
 
+    from hotline.held import insert_row_with_rows
     from hotline.supervision.models import HotspotMember, HotspotTerm
-    from hotline.upsert import insert_row_with_rows
 
     with app.app_context():
         ticket = _ticket()
