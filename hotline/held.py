@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Insert, Table, bindparam, event
+from sqlalchemy import Insert, Table, event
 from sqlalchemy import insert as core_insert
 from sqlalchemy.orm import Session
 
@@ -83,8 +83,7 @@ def _write_held(session: Session) -> None:
 
 
 def write(session: Session, entries: list[tuple[Table, list[dict[str, Any]]]]) -> None:
-    """Write held entries: one statement on PostgreSQL (a row's VALUES, several rows read from JSON), one
-    INSERT each elsewhere."""
+    """Write held entries: one statement on PostgreSQL, one INSERT each elsewhere."""
     if dialect(session) != "postgresql":
         for table, rows in entries:
             session.execute(core_insert(table), rows)
@@ -92,17 +91,14 @@ def write(session: Session, entries: list[tuple[Table, list[dict[str, Any]]]]) -
     if len(entries) == 1:
         insert_rows(session, *entries[0])
         return
-    params: dict[str, Any] = {}
-    for i, (_table, rows) in enumerate(entries):
-        params.update({f"h{i}_{n}": v for n, v in rows[0].items()} if len(rows) == 1 else {f"h{i}": json_rows(rows)})
-    session.execute(_combined(tuple((table, tuple(rows[0]), len(rows) == 1) for table, rows in entries)), params)
+    statement = _combined(tuple((table, tuple(rows[0])) for table, rows in entries))
+    session.execute(statement, {f"h{i}": json_rows(rows) for i, (_table, rows) in enumerate(entries)})
 
 
 @lru_cache(maxsize=64)
-def _combined(shape: tuple[tuple[Table, tuple[str, ...], bool], ...]) -> Insert:
-    """WITH held_0 AS (INSERT ...), ... INSERT ...: one INSERT per entry (a row's VALUES, or several rows from
-    one JSON parameter), built once per shape."""
-    parts = [core_insert(table).values({n: bindparam(f"h{i}_{n}", type_=table.c[n].type) for n in names})
-             if single else json_insert(table, names, f"h{i}")
-             for i, (table, names, single) in enumerate(shape)]
+def _combined(shape: tuple[tuple[Table, tuple[str, ...]], ...]) -> Insert:
+    """WITH held_0 AS (INSERT ...), ... INSERT ...: each entry's rows read from one JSON parameter, built once
+    per shape. One parameter per entry, not one per value: psycopg re-parses a statement of more than 50
+    parameters on every execution (a fact row alone has 34 values)."""
+    parts = [json_insert(table, names, f"h{i}") for i, (table, names) in enumerate(shape)]
     return parts[-1].add_cte(*(part.cte(f"held_{i}") for i, part in enumerate(parts[:-1])))
