@@ -168,6 +168,8 @@ def _summary(blocks: dict[str, list[dict[str, float]]], args: argparse.Namespace
     out: dict[str, Any] = {side: {key: median(side, key) for key in ("client_ms", "database_ms", "total_ms")}
                            for side in ("base", "this")}
     out["total_difference_ms_median"] = round(statistics.median(paired), 3)
+    quartiles = statistics.quantiles(paired, n=4)
+    out["total_difference_ms_quartiles"] = [round(quartiles[0], 3), round(quartiles[2], 3)]
     out["blocks_this_cheaper"] = sum(1 for d in paired if d < 0)
     out.update({"blocks": args.blocks, "block": args.block, "history_tickets": args.history, "base_checkout": args.base,
                 "load_average_1m": round(os.getloadavg()[0], 2)})
