@@ -34,7 +34,9 @@ HERE = Path(__file__).resolve()
 
 def worker(root: str, database_url: str, models: str, redis_url: str, texts_file: str) -> None:
     """Serve "START N" lines on stdin: post N creations from message START on; print one JSON line each."""
-    sys.path.insert(0, root)  # this checkout's code, not the one this script lives in
+    from intake import cpu_seconds  # bench/intake.py puts this checkout's root on sys.path: go in front of it
+
+    sys.path.insert(0, root)  # the given checkout's code, not the one this script lives in
     os.chdir(root)
     os.environ.update({"DATABASE_URL": database_url, "REDIS_URL": redis_url, "HOTLINE_MODEL_DIR": models})
     from sqlalchemy import text
@@ -58,28 +60,15 @@ def worker(root: str, database_url: str, models: str, redis_url: str, texts_file
         with engine.connect() as conn:  # the pool's connections: the backends this block's statements run on
             pids = [r[0] for r in conn.execute(text("SELECT pid FROM pg_stat_activity WHERE datname = :d"),
                                                {"d": name})]
-        backend_before, began = _cpu(pids), time.thread_time()
+        backend_before, began = cpu_seconds(pids), time.thread_time()
         for i in range(start, start + n):
             body = {"content": texts[i % len(texts)], "caller_phone": f"138{i:08d}", "channel": "web",
                     "kind": "complaint", "district": ["东湖区", "西山区", "南湖区", "北城区", "高新区"][i % 5]}
             response = client.post("/api/v1/tickets", json=body, headers=headers)
             assert response.status_code == 201, response.get_data(as_text=True)
         client_s = time.thread_time() - began
-        print(json.dumps({"client_ms": client_s * 1000 / n, "database_ms": (_cpu(pids) - backend_before) * 1000 / n}),
+        print(json.dumps({"client_ms": client_s * 1000 / n, "database_ms": (cpu_seconds(pids) - backend_before) * 1000 / n}),
               flush=True)
-
-
-def _cpu(pids: list[int]) -> float:
-    """utime + stime of processes, in seconds (bench/intake.py's reading of /proc)."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])
-    return total / tick
 
 
 def _setup(args: argparse.Namespace, work: Path) -> tuple[list[str], str, str, list[str]]:
