@@ -161,4 +161,4 @@ def log_access(session: Session, *, user: User, action: str, now: datetime,
     """Record a view of an unmasked identity or an export (a Core INSERT: half the CPU of the unit of work,
     and every intake writes one, held for its commit: hotline.held)."""
     insert(session, AccessLog.__table__, [{"user_id": user.id, "at": now, "action": action,
-                                                   "ticket_id": ticket_id, "detail": detail or {}}])
+                                           "ticket_id": ticket_id, "detail": detail or {}}])
