@@ -83,7 +83,10 @@ def _write_held(session: Session) -> None:
 
 
 def write(session: Session, entries: list[tuple[Table, list[dict[str, Any]]]]) -> None:
-    """Write held entries: one statement on PostgreSQL, one INSERT each elsewhere."""
+    """Write held entries: one statement on PostgreSQL, one INSERT each elsewhere (nothing for none: a repeated
+    request that finds its ticket holds nothing)."""
+    if not entries:
+        return
     if dialect(session) != "postgresql":
         for table, rows in entries:
             session.execute(core_insert(table), rows)

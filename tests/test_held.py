@@ -182,3 +182,31 @@ def test_the_console_intake_writes_its_side_rows_at_the_commit(app):
         found = at_intake(session(), ticket=second, now=second.received_at, viewer=operator)
     assert rows["hotspot_members"] == 1 and rows["ticket_signatures"] == 1 and rows["rate_facts"] >= 1
     assert ids[0] in [d["id"] for d in found]
+
+
+def _repeat_with_the_same_key(app) -> None:  # type: ignore[no-untyped-def]
+    """The console's form sent twice with its key (Back, then submit again) finds its ticket and holds
+    nothing: the second commit has no rows to write, and the operator lands on the same ticket."""
+    from tests.support.sessions import page_client
+
+    app.config["WTF_CSRF_ENABLED"] = False
+    client = page_client(app, "operator")
+    form = {"content": "北城区解放路路灯坏了一排，晚上很黑，请尽快修理。", "kind": "complaint", "district": "北城区",
+            "caller_phone": "13900000021", "idempotency_key": "held-repeat"}
+    first, again = client.post("/console", data=form), client.post("/console", data=form)
+    assert (first.status_code, again.status_code) == (302, 302), again.get_data(as_text=True)
+    assert again.headers["Location"] == first.headers["Location"]
+    with app.app_context():
+        ticket_id = int(first.headers["Location"].rsplit("/", 1)[1])
+        assert _rows_of(ticket_id)["ticket_signatures"] == 1
+        held.hold_until_commit(session())
+        session().commit()  # a transaction that held nothing commits as any other
+
+
+def test_a_repeated_intake_holds_nothing_on_sqlite(app):
+    _repeat_with_the_same_key(app)
+
+
+def test_a_repeated_intake_holds_nothing_on_postgresql(redis_url):
+    with postgres_app(redis_url) as app:
+        _repeat_with_the_same_key(app)
