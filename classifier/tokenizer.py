@@ -6,7 +6,7 @@ URLs and digits.  ``normalise`` and ``tokens`` map both forms onto the same cano
 that a model trained on one transfers to the other.
 
 Segmentation is jieba's (its dictionary, precise mode without HMM) run by jieba-rs (``rjieba``), which
-gives the same words about ten times faster: it was the largest single cost of an intake request. jieba's
+gives the same words in a fraction of the CPU: it was the largest single cost of an intake request. jieba's
 ``load_userdict`` adds a user word's frequency to the dictionary's total without taking off the word's
 old frequency, and jieba-rs replaces it; the total decides close splits (太差 / 太 差), so ``init`` adds
 the difference back (``_JIEBA_TOTAL``) and the words are exactly jieba's (a test compares them on real
