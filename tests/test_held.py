@@ -19,6 +19,7 @@ from hotline.supervision.models import (
     rate_days,
     rate_facts,
 )
+from tests.support.factories import stored_ticket
 from tests.support.postgres import postgres_app
 from tests.support.statements import recorded
 
@@ -78,12 +79,6 @@ def test_an_intake_writes_its_side_rows_in_one_statement_on_postgresql(redis_url
         assert not any(s.lstrip().startswith(f"INSERT INTO {table} ") for s in sent), table
 
 
-def _ticket_id() -> int:
-    from tests.test_upsert import _ticket
-
-    return _ticket().id
-
-
 def _log(ticket_id: int, action: str) -> None:
     held.insert(session(), AccessLog.__table__, [{"user_id": 1, "at": AT, "action": action, "ticket_id": ticket_id,
                                                   "detail": {}}])
@@ -95,7 +90,7 @@ def _actions(ticket_id: int) -> list[str]:
 
 def _holding_and_savepoints(app) -> None:  # type: ignore[no-untyped-def]
     with app.app_context():
-        ticket_id = _ticket_id()
+        ticket_id = stored_ticket(AT).id
         session().commit()
         _log(ticket_id, "without_holding")
         assert _actions(ticket_id) == ["without_holding"]  # written at once: visible before the commit
@@ -136,7 +131,7 @@ def test_holding_rollbacks_and_savepoints_on_postgresql(redis_url):
 def test_held_rows_of_json_and_many_rows_on_postgresql(redis_url):
     """Single rows with JSON, several plain rows and several rows with JSON, in one statement."""
     with postgres_app(redis_url) as app, app.app_context():
-        ticket_id = _ticket_id()
+        ticket_id = stored_ticket(AT).id
         held.hold_until_commit(session())
         held.insert_row_with_rows(session(), HotspotMember.__table__, {
             "ticket_id": ticket_id, "cluster_id": ticket_id, "district": None, "received_at": AT,

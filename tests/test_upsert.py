@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from hotline.db import session
 from hotline.departments.models import District
 from hotline.upsert import insert_ignore
+from tests.support.factories import stored_ticket
 from tests.support.postgres import postgres_app
 from tests.support.statements import recorded
 
@@ -34,17 +35,6 @@ def test_insert_ignore_counts_new_rows_on_postgresql(redis_url):
 AT = datetime(2026, 11, 30, 8, 15, tzinfo=UTC)
 
 
-def _ticket():  # type: ignore[no-untyped-def]
-    """A ticket stored in the open transaction (the rows below name it)."""
-    from hotline.tickets.models import Ticket
-
-    ticket = Ticket(status="received", content="工地夜间施工噪音", channel="phone", kind="complaint",
-                    urgency="normal", district="东湖区", received_at=AT, updated_at=AT, assisting=[], suggestions=[])
-    session().add(ticket)
-    session().flush()
-    return ticket
-
-
 def _stored_rows(app) -> tuple[list[tuple], list[str]]:  # type: ignore[no-untyped-def]
     """insert_rows of a ticket's words (one with no district), read back as stored, and the statements the
     two calls sent."""
@@ -54,7 +44,7 @@ def _stored_rows(app) -> tuple[list[tuple], list[str]]:  # type: ignore[no-untyp
     from hotline.upsert import insert_rows
 
     with app.app_context():
-        ticket = _ticket()
+        ticket = stored_ticket(AT)
         rows = [{"ticket_id": ticket.id, "term": term, "district": district, "received_at": AT}
                 for term, district in (("噪音", "东湖区"), ("夜间", None), ("施工", "东湖区"))]
         with recorded(session().get_bind()) as sent:
@@ -91,7 +81,7 @@ def _member_with_words(app) -> list[str]:  # type: ignore[no-untyped-def]
     from hotline.supervision.models import HotspotMember, HotspotTerm
 
     with app.app_context():
-        ticket = _ticket()
+        ticket = stored_ticket(AT)
         member = {"ticket_id": ticket.id, "cluster_id": ticket.id, "district": "东湖区", "received_at": AT,
                   "terms": {"噪音": 0.8, "施工": 0.6}, "places": {}, "counted": True}
         words = [{"ticket_id": ticket.id, "term": term, "district": "东湖区", "received_at": AT}
@@ -130,7 +120,7 @@ def test_rows_through_json_keep_bytes_and_times_on_postgresql(redis_url):
     from hotline.upsert import insert_rows
 
     with postgres_app(redis_url) as app, app.app_context():
-        tickets = [_ticket().id for _ in range(2)]
+        tickets = [stored_ticket(AT).id for _ in range(2)]
         east = AT.astimezone(timezone(timedelta(hours=8)))  # another offset, the same instant
         rows = [{"ticket_id": tickets[0], "received_at": east, "minhash": bytes([0, 1, 92, 120, 255])},
                 {"ticket_id": tickets[1], "received_at": AT, "minhash": None}]

@@ -20,3 +20,15 @@ def ticket_body(**overrides: Any) -> dict[str, Any]:
     }
     body.update(overrides)
     return {k: v for k, v in body.items() if v is not None}
+
+
+def stored_ticket(at: datetime) -> Any:
+    """A received ticket flushed in the open transaction of the app context's session (side rows name it)."""
+    from hotline.db import session
+    from hotline.tickets.models import Ticket
+
+    ticket = Ticket(status="received", content="工地夜间施工噪音", channel="phone", kind="complaint",
+                    urgency="normal", district="东湖区", received_at=at, updated_at=at, assisting=[], suggestions=[])
+    session().add(ticket)
+    session().flush()
+    return ticket
