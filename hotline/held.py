@@ -17,7 +17,6 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Insert, Table, event
-from sqlalchemy import insert as core_insert
 from sqlalchemy.orm import Session
 
 from hotline.db import transaction_note
@@ -35,8 +34,8 @@ def hold_until_commit(session: Session) -> None:
 
 
 def before_writing(producer: Callable[[Session], None]) -> None:
-    """Call `producer(session)` at the commit before the held rows are written, so that rows it makes at the
-    commit (a received ticket's rate facts) go in the same statement (idempotent)."""
+    """Call `producer(session)` at every commit of a whole transaction, before the held rows are written, so
+    that rows it makes at the commit (a received ticket's rate facts) go in the same statement (idempotent)."""
     if producer not in _BEFORE_WRITING:
         _BEFORE_WRITING.append(producer)
 
@@ -55,17 +54,9 @@ def insert_together(session: Session, entries: Sequence[tuple[Table, Sequence[di
         return
     held = _holding(session) if hold else None
     if held is None:
-        write(session, entries)
+        _write(session, entries)
     else:
         held.extend(entries)
-
-
-def insert_row_with_rows(session: Session, table: Table, row: dict[str, Any], rows_table: Table,
-                         rows: Sequence[dict[str, Any]]) -> None:
-    """One row and rows of another table that refer to it (a ticket's signature and its band keys, its hotspot
-    membership and its words): held, or at once in one statement (the row's INSERT a data-modifying CTE of
-    the rows' INSERT on PostgreSQL, one round trip instead of two)."""
-    insert_together(session, [(table, [row]), (rows_table, rows)])
 
 
 def _holding(session: Session) -> list[tuple[Table, list[dict[str, Any]]]] | None:
@@ -75,24 +66,21 @@ def _holding(session: Session) -> list[tuple[Table, list[dict[str, Any]]]] | Non
 
 @event.listens_for(Session, "before_commit")
 def _write_held(session: Session) -> None:
-    if session.in_nested_transaction() or HELD not in session.info:
+    if session.in_nested_transaction():  # a savepoint released: the transaction's own commit comes later
         return
     for producer in _BEFORE_WRITING:
         producer(session)
-    write(session, session.info.pop(HELD))
+    held = session.info.pop(HELD, None)
+    if held:
+        _write(session, held)
 
 
-def write(session: Session, entries: list[tuple[Table, list[dict[str, Any]]]]) -> None:
-    """Write held entries: one statement on PostgreSQL, one INSERT each elsewhere (nothing for none: a repeated
-    request that finds its ticket holds nothing)."""
-    if not entries:
-        return
-    if dialect(session) != "postgresql":
+def _write(session: Session, entries: list[tuple[Table, list[dict[str, Any]]]]) -> None:
+    """Rows of several tables: one statement on PostgreSQL (each table's INSERT a data-modifying CTE of the
+    last), one INSERT each elsewhere."""
+    if dialect(session) != "postgresql" or len(entries) <= 1:
         for table, rows in entries:
-            session.execute(core_insert(table), rows)
-        return
-    if len(entries) == 1:
-        insert_rows(session, *entries[0])
+            insert_rows(session, table, rows)
         return
     statement = _combined(tuple((table, tuple(rows[0])) for table, rows in entries))
     session.execute(statement, {f"h{i}": json_rows(rows) for i, (_table, rows) in enumerate(entries)})

@@ -133,10 +133,10 @@ def test_held_rows_of_json_and_many_rows_on_postgresql(redis_url):
     with postgres_app(redis_url) as app, app.app_context():
         ticket_id = stored_ticket(AT).id
         held.hold_until_commit(session())
-        held.insert_row_with_rows(session(), HotspotMember.__table__, {
-            "ticket_id": ticket_id, "cluster_id": ticket_id, "district": None, "received_at": AT,
-            "terms": {"噪音": 1.0}, "places": {}, "counted": True}, HotspotTerm.__table__, [
-            {"ticket_id": ticket_id, "term": term, "district": None, "received_at": AT} for term in ("噪音", "施工")])
+        member = {"ticket_id": ticket_id, "cluster_id": ticket_id, "district": None, "received_at": AT,
+                  "terms": {"噪音": 1.0}, "places": {}, "counted": True}
+        words = [{"ticket_id": ticket_id, "term": term, "district": None, "received_at": AT} for term in ("噪音", "施工")]
+        held.insert_together(session(), [(HotspotMember.__table__, [member]), (HotspotTerm.__table__, words)])
         held.insert(session(), AccessLog.__table__, [
             {"user_id": 1, "at": AT, "action": action, "ticket_id": ticket_id, "detail": {"n": n}}
             for n, action in enumerate(("a", "b"))])

@@ -74,10 +74,10 @@ def test_insert_rows_stores_every_row_on_postgresql(redis_url):
 
 
 def _member_with_words(app) -> list[str]:  # type: ignore[no-untyped-def]
-    """insert_row_with_rows of a ticket's hotspot membership and its words, read back, and what it sent."""
+    """insert_together of a ticket's hotspot membership and its words, read back, and what it sent."""
     from sqlalchemy import select
 
-    from hotline.held import insert_row_with_rows
+    from hotline.held import insert_together
     from hotline.supervision.models import HotspotMember, HotspotTerm
 
     with app.app_context():
@@ -87,7 +87,7 @@ def _member_with_words(app) -> list[str]:  # type: ignore[no-untyped-def]
         words = [{"ticket_id": ticket.id, "term": term, "district": "东湖区", "received_at": AT}
                  for term in ("噪音", "施工")]
         with recorded(session().get_bind()) as sent:
-            insert_row_with_rows(session(), HotspotMember.__table__, member, HotspotTerm.__table__, words)
+            insert_together(session(), [(HotspotMember.__table__, [member]), (HotspotTerm.__table__, words)])
         stored = session().execute(select(HotspotMember.cluster_id, HotspotMember.terms, HotspotMember.received_at)
                                    .where(HotspotMember.ticket_id == ticket.id)).one()
         terms = session().execute(select(HotspotTerm.term, HotspotTerm.received_at)

@@ -21,7 +21,7 @@ from classifier import tokenizer
 from hotline.clock import iso
 from hotline.db import column_rows, one_of
 from hotline.departments.models import User
-from hotline.held import insert_row_with_rows
+from hotline.held import insert_together
 from hotline.privacy import suggestions
 from hotline.supervision import signature as sig
 from hotline.supervision.models import TicketSignature, TicketTextBand
@@ -47,9 +47,9 @@ def remember(session: Session, *, ticket: Ticket, signature: np.ndarray | None) 
     failure writes neither."""
     bands = [{"band_key": key, "ticket_id": ticket.id, "received_at": ticket.received_at}
              for key in sorted(set(sig.band_keys(signature)))] if signature is not None else []
-    insert_row_with_rows(session, TicketSignature.__table__, {
-        "ticket_id": ticket.id, "received_at": ticket.received_at,
-        "minhash": sig.to_bytes(signature) if signature is not None else None}, TicketTextBand.__table__, bands)
+    signed = {"ticket_id": ticket.id, "received_at": ticket.received_at,
+              "minhash": sig.to_bytes(signature) if signature is not None else None}
+    insert_together(session, [(TicketSignature.__table__, [signed]), (TicketTextBand.__table__, bands)])
 
 
 def prune(session: Session, *, before: datetime) -> int:

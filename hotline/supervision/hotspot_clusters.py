@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from hotline.clock import iso
 from hotline.db import column_rows, one_of
-from hotline.held import insert_row_with_rows
+from hotline.held import insert_together
 from hotline.supervision.hotspots import PLACE_WEIGHT, TEXT_WEIGHT, describe, find_hotspots, tokens
 from hotline.supervision.models import HotspotMember, HotspotTerm
 from hotline.tickets.enums import Action, Status
@@ -106,11 +106,11 @@ def store(session: Session, *, ticket: Ticket, cluster: int, terms: dict[str, fl
           leading: list[str]) -> None:
     """Write the ticket's membership and its leading words (Core, no unit of work; one statement on PostgreSQL,
     or held for the intake's commit: hotline.held)."""
-    insert_row_with_rows(session, HotspotMember.__table__, {
-        "ticket_id": ticket.id, "cluster_id": cluster, "district": ticket.district,
-        "received_at": ticket.received_at, "terms": terms, "places": places, "counted": True}, HotspotTerm.__table__, [
-        {"ticket_id": ticket.id, "term": t, "district": ticket.district, "received_at": ticket.received_at}
-        for t in leading])
+    member = {"ticket_id": ticket.id, "cluster_id": cluster, "district": ticket.district,
+              "received_at": ticket.received_at, "terms": terms, "places": places, "counted": True}
+    words = [{"ticket_id": ticket.id, "term": t, "district": ticket.district, "received_at": ticket.received_at}
+             for t in leading]
+    insert_together(session, [(HotspotMember.__table__, [member]), (HotspotTerm.__table__, words)])
 
 
 def _candidate_members(session: Session, *, ticket: Ticket,

@@ -193,14 +193,8 @@ def _inside(transaction: SessionTransaction | None, outer: SessionTransaction) -
     return False
 
 
-@event.listens_for(Session, "before_commit")
-def _before_commit(session: Session) -> None:
-    if not session.in_nested_transaction():  # a savepoint released: the transaction's commit writes them
-        write_pending(session)
-
-
 def write_pending(session: Session) -> None:
-    """Write the held facts of the tickets received in this transaction (its commit calls this)."""
+    """Write the held facts of the tickets received in this transaction (its commit calls this: `install`)."""
     _add(session, [row for pending in session.info.pop(PENDING, {}).values() if not pending.written
                    for row in pending.rows], at_commit=True)
 
@@ -224,7 +218,7 @@ def _plain(value: Any) -> Any:
 def install() -> None:
     """Register the bookkeeping with the transition function (idempotent; create_app calls it)."""
     on_move(after_move)
-    before_writing(write_pending)  # an intake's commit writes its facts with its other held rows
+    before_writing(write_pending)  # every commit writes the facts; an intake's, with its other held rows
 
 
 def rebuild_all(session: Session, *, calendar: WorkCalendar, limits: TimeLimits | YearLimits,
