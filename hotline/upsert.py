@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Insert, Select, String, Table, bindparam, cast, func, insert, literal_column, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+
+from hotline.db import utc
 
 
 def dialect(session: Session) -> str:
@@ -40,8 +42,8 @@ def skip_locked(session: Session, query: Select, *, of: Any = None) -> Select:
 def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
     """INSERT many rows (all with the same keys): on PostgreSQL one statement reading the rows from one JSON
     parameter (`json_insert`): psycopg's executemany is a pipeline of one INSERT per row, and an array per
-    column (unnest) is dumped by psycopg in Python value by value, which for a roll-up's 31 columns cost more
-    than the executemany; one JSON text is one C-encoded string. Elsewhere (and for one row) a plain INSERT."""
+    column (unnest) is dumped by psycopg in Python value by value; one JSON text is one C-encoded string.
+    Elsewhere (and for one row) a plain INSERT."""
     if not rows:
         return
     if len(rows) == 1 or dialect(session) != "postgresql":
@@ -58,9 +60,7 @@ def json_rows(rows: Sequence[dict[str, Any]]) -> str:
 
 def _json_value(value: Any) -> Any:
     if isinstance(value, datetime):
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given where an aware one is required")
-        return value.astimezone(UTC).isoformat()
+        return utc(value).isoformat()
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, bytes):

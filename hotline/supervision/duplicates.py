@@ -7,7 +7,7 @@ the estimated Dice coefficient of the stored signatures."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
@@ -116,7 +116,7 @@ def candidate_params(ticket: Ticket, signature: np.ndarray | None, *, since: dat
 
 
 def _candidates(session: Session, ticket: Ticket, signature: np.ndarray | None, *, since: datetime,
-                limit: int) -> list[Any]:
+                limit: int) -> Sequence[Any]:
     """The candidates of a duplicate check: one round trip of a statement compiled once (never a scan)."""
     shape = candidate_shape(ticket, signature)
     if not any(shape.values()):
@@ -125,7 +125,7 @@ def _candidates(session: Session, ticket: Ticket, signature: np.ndarray | None, 
     return column_rows(session, statement, candidate_params(ticket, signature, since=since))
 
 
-def _similarities(signature: np.ndarray | None, rows: list[Any]) -> list[float]:
+def _similarities(signature: np.ndarray | None, rows: Sequence[Any]) -> list[float]:
     # Tickets received before signatures existed get theirs computed here, once per lookup.
     stored = [r.minhash if r.signed is not None else _bytes(text_signature(r.content)) for r in rows]
     return sig.similarity(signature, stored)
