@@ -28,6 +28,18 @@ SIDE_TABLES = ("hotspot_members", "hotspot_terms", "ticket_signatures", "ticket_
                "rate_facts", "rate_days")
 
 
+# Side rows an intake always holds (its facts may be written at once, inside an automatic dispatch's savepoint).
+ALWAYS_HELD = ("hotspot_members", "hotspot_terms", "ticket_signatures", "ticket_text_bands", "access_log")
+
+
+def _written_after_every_read(sent: list[str]) -> None:
+    """The request's side rows reached the database after its last read, i.e. at its commit (written at once,
+    the hotspot membership would come before the duplicate look-up)."""
+    reads = [i for i, s in enumerate(sent) if s.lstrip().upper().startswith("SELECT")]
+    writes = [i for i, s in enumerate(sent) if any(f"INSERT INTO {t} " in s for t in ALWAYS_HELD)]
+    assert reads and writes and min(writes) > max(reads), sent
+
+
 def _rows_of(ticket_id: int) -> dict[str, int]:
     """How many rows each side table holds for the ticket (rate_days: all rows, it has no ticket column)."""
     counted = {"hotspot_members": HotspotMember.ticket_id, "hotspot_terms": HotspotTerm.ticket_id,
@@ -61,6 +73,7 @@ def _check_intake(app) -> list[str]:  # type: ignore[no-untyped-def]
     assert rows["hotspot_members"] == 1 and rows["ticket_signatures"] == 1 and rows["access_log"] == 1
     # What the operator sees: the second call is offered the first ticket, found through its stored signature.
     assert first["id"] in [d["id"] for d in second["duplicates"]]
+    _written_after_every_read(sent)
     return sent
 
 
@@ -162,9 +175,11 @@ def test_the_console_intake_writes_its_side_rows_at_the_commit(app):
     content = "西山区青年路工地夜间施工噪音很大，凌晨两点还在打桩，影响休息，请尽快处理。"
     ids = []
     for n, phone in enumerate(("13900000011", "13900000012")):
-        response = client.post("/console", data={"content": content, "kind": "complaint", "district": "西山区",
-                                                 "caller_phone": phone, "idempotency_key": f"held-{n}"})
+        with recorded(app.extensions["db"].engine) as sent:
+            response = client.post("/console", data={"content": content, "kind": "complaint", "district": "西山区",
+                                                     "caller_phone": phone, "idempotency_key": f"held-{n}"})
         assert response.status_code == 302, response.get_data(as_text=True)
+        _written_after_every_read(sent)
         ids.append(int(response.headers["Location"].rsplit("/", 1)[1]))
     with app.app_context():
         rows = _rows_of(ids[0])
