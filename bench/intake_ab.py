@@ -30,13 +30,13 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve()
+sys.path.insert(0, str(HERE.parent))
+import intake  # noqa: E402  (bench/intake.py: messages, model, registry, history, /proc; it puts this checkout first on sys.path)
 
 
 def worker(root: str, database_url: str, models: str, redis_url: str, texts_file: str) -> None:
     """Serve "START N" lines on stdin: post N creations from message START on; print one JSON line each."""
-    from intake import cpu_seconds  # bench/intake.py puts this checkout's root on sys.path: go in front of it
-
-    sys.path.insert(0, root)  # the given checkout's code, not the one this script lives in
+    sys.path.insert(0, root)  # the given checkout's code in front of this one's
     os.chdir(root)
     os.environ.update({"DATABASE_URL": database_url, "REDIS_URL": redis_url, "HOTLINE_MODEL_DIR": models})
     from sqlalchemy import text
@@ -60,30 +60,34 @@ def worker(root: str, database_url: str, models: str, redis_url: str, texts_file
         with engine.connect() as conn:  # the pool's connections: the backends this block's statements run on
             pids = [r[0] for r in conn.execute(text("SELECT pid FROM pg_stat_activity WHERE datname = :d"),
                                                {"d": name})]
-        backend_before, began = cpu_seconds(pids), time.thread_time()
+        backend_before, began = intake.cpu_seconds(pids), time.thread_time()
         for i in range(start, start + n):
             body = {"content": texts[i % len(texts)], "caller_phone": f"138{i:08d}", "channel": "web",
                     "kind": "complaint", "district": ["东湖区", "西山区", "南湖区", "北城区", "高新区"][i % 5]}
             response = client.post("/api/v1/tickets", json=body, headers=headers)
             assert response.status_code == 201, response.get_data(as_text=True)
         client_s = time.thread_time() - began
-        print(json.dumps({"client_ms": client_s * 1000 / n, "database_ms": (cpu_seconds(pids) - backend_before) * 1000 / n}),
+        print(json.dumps({"client_ms": client_s * 1000 / n, "database_ms": (intake.cpu_seconds(pids) - backend_before) * 1000 / n}),
               flush=True)
 
 
-def _setup(args: argparse.Namespace, work: Path) -> tuple[list[str], str, str, list[str]]:
-    """Texts, model registry, Redis and two identical databases (demo city + history)."""
-    sys.path.insert(0, str(HERE.parent))
-    import intake  # bench/intake.py: messages, model, registry, history
-    from sqlalchemy import create_engine, text
+def _admin(args: argparse.Namespace) -> Any:
+    """An autocommit engine on the server's maintenance database (CREATE / DROP DATABASE)."""
+    from sqlalchemy import create_engine
+
+    return create_engine(f"{args.server.replace('postgresql://', 'postgresql+psycopg://')}/postgres",
+                         isolation_level="AUTOCOMMIT")
+
+
+def _setup(args: argparse.Namespace, work: Path, names: list[str]) -> tuple[list[str], str, str]:
+    """Texts, model registry, Redis and two identical databases named `names` (demo city + history)."""
+    from sqlalchemy import text
 
     texts = intake.messages()
     models = str(intake.registry(intake.ensure_model(args.model), work / "models"))
     redis_url = subprocess.run([str(intake.ROOT / "scripts" / "redis.sh"), "start", str(work / "redis")],
                                capture_output=True, text=True, check=True).stdout.strip()
-    names = [f"hotline_bench_ab_{uuid.uuid4().hex[:8]}_{side}" for side in ("a", "b")]
-    admin = create_engine(f"{args.server.replace('postgresql://', 'postgresql+psycopg://')}/postgres",
-                          isolation_level="AUTOCOMMIT")
+    admin = _admin(args)
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{names[0]}"'))
     env = {**os.environ, "DATABASE_URL": f"{args.server}/{names[0]}", "REDIS_URL": redis_url,
@@ -95,18 +99,18 @@ def _setup(args: argparse.Namespace, work: Path) -> tuple[list[str], str, str, l
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{names[1]}" TEMPLATE "{names[0]}"'))
     admin.dispose()
-    return texts, models, redis_url, names
+    return texts, models, redis_url
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
     """Set up, alternate the blocks, tear down; return the medians."""
-    from sqlalchemy import create_engine, text
+    from sqlalchemy import text
 
     work = Path(tempfile.mkdtemp(prefix="bench-intake-ab-"))
-    names: list[str] = []
+    names = [f"hotline_bench_ab_{uuid.uuid4().hex[:8]}_{side}" for side in ("a", "b")]
     procs: dict[str, subprocess.Popen[str]] = {}
     try:
-        texts, models, redis_url, names = _setup(args, work)
+        texts, models, redis_url = _setup(args, work, names)
         texts_file = work / "texts.json"
         texts_file.write_text(json.dumps(texts, ensure_ascii=False), encoding="utf-8")
         roots = {"this": str(HERE.parents[1]), "base": str(Path(args.base).resolve())}
@@ -134,12 +138,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         for proc in procs.values():
             proc.kill()
             proc.wait()
-        sys.path.insert(0, str(HERE.parent))
-        import intake
-
         subprocess.run([str(intake.ROOT / "scripts" / "redis.sh"), "stop", str(work / "redis")], check=False)
-        admin = create_engine(f"{args.server.replace('postgresql://', 'postgresql+psycopg://')}/postgres",
-                              isolation_level="AUTOCOMMIT")
+        admin = _admin(args)
         with admin.connect() as conn:
             for name in names:
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
