@@ -1,5 +1,6 @@
 """Small reference tables (calendar days, districts, dispatch catalogue, departments, the knowledge index's
-version token, the auto-dispatch monitor's decision, a year's time limits) kept by each app.
+version token, the auto-dispatch monitor's decision, a year's time limits) and the signed-in users of live
+tokens, kept by each app.
 
 Intake read each of these tables on every request. Now an app keeps what it loaded, tagged with a
 generation read from Redis once per request (one GET instead of a statement per table); every commit
@@ -29,6 +30,10 @@ T = TypeVar("T")
 # Tables whose committed changes invalidate the caches (names, so that no domain is imported here).
 TRACKED = frozenset({"calendar_days", "districts", "dispatch_rules", "departments", "kb_articles",
                      "dispatch_monitor_events", "year_settings"})
+# A changed or deleted row of these (a token revoked, a user disabled, moved or given another role) must
+# reach every process at once too; a new one needs not, since no process can have kept it.
+UPDATE_TRACKED = frozenset({"api_tokens", "users"})
+MAX_ENTRIES = 4096  # kept sign-ins are one entry each: past this, start again rather than grow
 CHANGED = "refdata_changed"  # session.info flag: a tracked table was written in this transaction
 RETRY_SECONDS = 5.0  # after a Redis failure, go without the cache this long before asking again
 
@@ -74,11 +79,12 @@ def _cache(app: Flask) -> RefCache:
     return cache
 
 
-def cached(session: Session, name: str, load: Callable[[], T]) -> T:
+def cached(session: Session, name: str, load: Callable[[], T], *, keep: Callable[[T], bool] | None = None) -> T:
     """The value `load()` gives, reused while no tracked table changed (outside an app: always loaded).
 
     A session that has written a tracked table in its open transaction reads its own changes (no cache).
-    The value must not hold ORM instances (it outlives the session that loaded it)."""
+    The value must not hold ORM instances (it outlives the session that loaded it); `keep` says which
+    values may be kept (the others are loaded again each time)."""
     if not has_app_context() or not current_app.config.get("REFDATA_CACHE", True) or _writing(session):
         return load()
     cache = _cache(current_app)
@@ -92,33 +98,41 @@ def cached(session: Session, name: str, load: Callable[[], T]) -> T:
     if hit is not None and hit[0] == generation and now - hit[1] < cache.max_age:
         return hit[2]
     value = load()
-    with cache.lock:
-        cache.entries[name] = (generation, now, value)
+    if keep is None or keep(value):
+        with cache.lock:
+            if len(cache.entries) >= MAX_ENTRIES:
+                cache.entries.clear()
+            cache.entries[name] = (generation, now, value)
     return value
 
 
-def _tracked(obj: object) -> bool:
+def _tracked(obj: object, tables: frozenset[str]) -> bool:
     table = getattr(obj, "__table__", None)
-    return table is not None and table.name in TRACKED
+    return table is not None and table.name in tables
+
+
+def _changes(session: Session) -> bool:
+    """Whether the session's pending or just-flushed objects touch a tracked table."""
+    return (any(_tracked(o, TRACKED) for o in session.new)
+            or any(_tracked(o, TRACKED | UPDATE_TRACKED) for o in chain(session.dirty, session.deleted)))
 
 
 def _writing(session: Session) -> bool:
     """Whether the session changed a tracked table in its open transaction (flushed or not yet)."""
-    return bool(session.info.get(CHANGED)) or any(_tracked(o) for o in chain(session.new, session.dirty,
-                                                                               session.deleted))
+    return bool(session.info.get(CHANGED)) or _changes(session)
 
 
 @event.listens_for(Session, "after_flush")
 def _flushed(session: Session, _context: UOWTransaction) -> None:
-    if any(_tracked(o) for o in chain(session.new, session.dirty, session.deleted)):
+    if _changes(session):
         session.info[CHANGED] = True
 
 
 @event.listens_for(Session, "do_orm_execute")
 def _dml(state: ORMExecuteState) -> None:
     if state.is_insert or state.is_update or state.is_delete:
-        table = getattr(state.statement, "table", None)
-        if getattr(table, "name", None) in TRACKED:
+        name = getattr(getattr(state.statement, "table", None), "name", None)
+        if name in TRACKED or (name in UPDATE_TRACKED and not state.is_insert):
             state.session.info[CHANGED] = True
 
 

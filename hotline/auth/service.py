@@ -6,9 +6,12 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
 from sqlalchemy import bindparam, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm.attributes import instance_state, manager_of_class
+from sqlalchemy.orm.util import identity_key
 
 from hotline.auth.models import AccessLog, ApiToken
 from hotline.auth.passwords import check_new_password, hash_password, spend_verify_time, verify_password
@@ -16,7 +19,9 @@ from hotline.departments.models import Department, User
 from hotline.departments.roles import PERSON_ROLES, Role
 from hotline.errors import Forbidden, Unauthorized, ValidationError
 from hotline.held import insert
+from hotline.refdata import cached
 
+M = TypeVar("M")
 API, PAGE = "api", "page"  # ApiToken.kind: a bearer token, or the id of a browser's page session
 
 
@@ -91,14 +96,49 @@ def start_session(session: Session, *, user: User, now: datetime, ttl_hours: int
 
 # Built once: every request looks its token up, and building the statement cost a third of that.
 _TOKEN = select(ApiToken).where(ApiToken.token_hash == bindparam("digest"), ApiToken.kind == bindparam("kind"))
+_USER_KEPT = tuple(c.key for c in User.__table__.c if c.key != "password_hash")  # the hash stays in the database
+_DEPARTMENT_KEPT = tuple(c.key for c in Department.__table__.c)
 
 
 def user_for_token(session: Session, *, token: str, now: datetime, kind: str = API) -> User:
-    """The active user a live token (or page session id) belongs to."""
-    row = session.scalar(_TOKEN, {"digest": _digest(token), "kind": kind})
-    if row is None or row.revoked_at is not None or row.expires_at <= now or not row.user.active:
+    """The active user a live token (or page session id) belongs to.
+
+    Each process keeps the sign-ins it has checked (hotline.refdata): a revoked token, a disabled user or a
+    changed role is a change of a kept table, seen by every process on its next request; an unknown,
+    revoked or disabled one is never kept, so probing with made-up tokens neither fills nor warms it."""
+    digest = _digest(token)
+    kept = cached(session, f"sign-in:{kind}:{digest}", lambda: _sign_in(session, digest=digest, kind=kind),
+                  keep=lambda found: found is not None)
+    if kept is None or kept["expires_at"] <= now:
         raise Unauthorized("令牌无效或已过期", code="invalid_token")
-    return row.user
+    return _attached(session, User, kept["user"], department=kept["department"])
+
+
+def _sign_in(session: Session, *, digest: str, kind: str) -> dict[str, Any] | None:
+    """What a live token's request needs of its row and user, as plain values (None: not usable)."""
+    row = session.scalar(_TOKEN, {"digest": digest, "kind": kind})
+    if row is None or row.revoked_at is not None or not row.user.active:
+        return None
+    department = row.user.department
+    return {"expires_at": row.expires_at, "user": {k: getattr(row.user, k) for k in _USER_KEPT},
+            "department": {k: getattr(department, k) for k in _DEPARTMENT_KEPT} if department else None}
+
+
+def _attached(session: Session, model: type[M], values: dict[str, Any], **related: dict[str, Any] | None) -> M:
+    """The session's instance of a kept row, made from its values without a query when the session has
+    none yet (columns not kept are loaded when first read)."""
+    present = session.identity_map.get(identity_key(model, values["id"]))
+    if present is not None:
+        return present  # type: ignore[return-value]
+    instance = manager_of_class(model).new_instance()  # as a query's row would be made: no __init__
+    state = instance_state(instance)
+    state.dict.update(values)
+    for name, row in related.items():
+        target = getattr(model, name).property.mapper.class_
+        state.dict[name] = _attached(session, target, row) if row is not None else None
+    make_transient_to_detached(instance)
+    session.add(instance)
+    return instance
 
 
 def revoke_token(session: Session, *, token: str, now: datetime) -> None:
