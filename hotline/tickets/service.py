@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, insert, or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -76,12 +76,12 @@ def receive(session: Session, *, data: dict[str, Any], actor: User, rules: Rules
         address=data.get("address"), received_by_id=actor.id, received_at=rules.now, updated_at=rules.now,
         assisting=[], suggestions=suggestions or [], model_version=model_version,
     )
-    insert_numbered(session, ticket, prefix=f"{local(rules.now):%Y%m%d}-")
+    first = {"at": rules.now, "actor_id": actor.id, "actor_name": actor.display_name, "action": Action.RECEIVE.value,
+             "from_status": None, "to_status": Status.RECEIVED.value, "note": None,
+             "payload": {"channel": ticket.channel}}
+    insert_numbered(session, ticket, prefix=f"{local(rules.now):%Y%m%d}-", first_event=first)
     received_here(session, ticket)
-    received = TicketEvent(ticket_id=ticket.id, at=rules.now, actor_id=actor.id, actor_name=actor.display_name,
-                           action=Action.RECEIVE.value, from_status=None, to_status=Status.RECEIVED.value,
-                           payload={"channel": ticket.channel})
-    _append(session, received)
+    received = TicketEvent(ticket_id=ticket.id, **first)  # for the bookkeeping: stored by the INSERT above
     if idempotency_key:
         _remember_key(session, user=actor, key=idempotency_key, data=data, ticket=ticket, now=rules.now)
     session.flush()
@@ -90,14 +90,6 @@ def receive(session: Session, *, data: dict[str, Any], actor: User, rules: Rules
         transition(session, ticket=ticket, action=Action.DISPATCH, actor=actor, rules=rules,
                    data={"department": data["department"], "assisting": data.get("assisting")})
     return Intake(ticket, created=True)
-
-
-def _append(session: Session, event: TicketEvent) -> None:
-    """Write the 受理 event with a Core INSERT: the bookkeeping reads it in hand and nothing loads it back,
-    so it needs no unit of work (every intake passes here)."""
-    table = TicketEvent.__table__
-    session.execute(insert(table), [{column.key: getattr(event, column.key) for column in table.c
-                                     if column.key != "id"}])
 
 
 def _reported_department(session: Session, code: str | None) -> Department | None:

@@ -1,4 +1,5 @@
-"""受理 numbers: the day (Asia/Shanghai) and the id, written by the ticket's own INSERT on every backend."""
+"""受理 numbers: the day (Asia/Shanghai) and the id, written by the ticket's own INSERT on every backend
+(on PostgreSQL the same statement writes the 受理 event)."""
 
 from __future__ import annotations
 
@@ -26,15 +27,34 @@ def _stored(app) -> list[tuple[int, str, int]]:  # type: ignore[no-untyped-def]
         return list(session().execute(select(Ticket.id, Ticket.number, Ticket.version).order_by(Ticket.id)))
 
 
+def _events(app, ticket_id: int) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-def]
+    from hotline.db import session
+    from hotline.tickets.models import TicketEvent
+
+    with app.app_context():
+        return [tuple(r) for r in session().execute(
+            select(TicketEvent.action, TicketEvent.to_status, TicketEvent.actor_name)
+            .where(TicketEvent.ticket_id == ticket_id).order_by(TicketEvent.id))]
+
+
 def _check(app, api) -> None:  # type: ignore[no-untyped-def]
     created, statements = _created_with_statements(app, api, 3)
     for ticket in created:
         assert ticket["number"] == f"20261126-{ticket['id']:06d}"
+        assert _events(app, ticket["id"]) == [("receive", "received", "话务员小王")]
     stored = {i: (n, v) for i, n, v in _stored(app)}
     assert all(stored[t["id"]] == (t["number"], t["version"]) for t in created)
     # the listener saw the intake's statements (else "no UPDATE" would hold of nothing), and no second one
-    assert sum(s.lstrip().upper().startswith("INSERT INTO TICKETS ") for s in statements) == len(created)
+    assert sum("INSERT INTO TICKETS " in s.upper() for s in statements) == len(created)
     assert not any(s.lstrip().upper().startswith("UPDATE TICKETS") for s in statements)
+    separate_events = sum(s.lstrip().upper().startswith("INSERT INTO TICKET_EVENTS") for s in statements)
+    postgres = app.extensions["db"].engine.dialect.name == "postgresql"
+    assert separate_events == (0 if postgres else len(created))
+
+
+def test_the_first_event_comes_before_the_dispatch_in_one_intake(app, api):
+    ticket = api.create(content="滨湖路9号下水道堵塞，污水外溢", department="water")
+    assert [action for action, _to, _by in _events(app, ticket["id"])] == ["receive", "dispatch"]
 
 
 def test_the_number_is_written_by_the_insert(app, api):
