@@ -9,9 +9,22 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Insert, Select, String, Table, bindparam, cast, func, insert, literal_column, select
+from sqlalchemy import (
+    LABEL_STYLE_NONE,
+    Insert,
+    Select,
+    String,
+    Table,
+    bindparam,
+    cast,
+    func,
+    insert,
+    literal_column,
+    select,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.selectable import TableValuedAlias
 
 from hotline.db import utc
 
@@ -72,6 +85,18 @@ def _json_value(value: Any) -> Any:
 def json_insert(table: Table, names: tuple[str, ...], param: str = "rows") -> Insert:
     """INSERT INTO table (names) SELECT names FROM json_populate_recordset(NULL::table, :param), built once per
     column set (PostgreSQL): the row type maps the JSON keys to the columns and their types by name."""
-    source = func.json_populate_recordset(literal_column(f"NULL::{table.name}"),
-                                          cast(bindparam(param, type_=String), postgresql.JSON)).table_valued(*names)
-    return insert(table).from_select(list(names), select(*(source.c[n] for n in names)))
+    source = json_source(table, names, param)
+    return insert(table).from_select(list(names), short(select(*(source.c[n] for n in names))))
+
+
+def json_source(table: Table, names: Sequence[str], param: str) -> TableValuedAlias:
+    """json_populate_recordset(NULL::table, :param) AS r with these columns: the rows of a JSON array parameter
+    typed by the table's row type (PostgreSQL)."""
+    return func.json_populate_recordset(literal_column(f"NULL::{table.name}"), cast(
+        bindparam(param, type_=String), postgresql.JSON)).table_valued(*names, name="r")
+
+
+def short(statement: Select[Any]) -> Select[Any]:
+    """The SELECT of an INSERT ... SELECT without column labels: psycopg parses a statement longer than 4 KB
+    afresh on every execution, and the labels were a fifth of a many-table statement's text."""
+    return statement.set_label_style(LABEL_STYLE_NONE)

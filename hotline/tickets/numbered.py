@@ -2,23 +2,26 @@
 statement itself, and the ticket persistent afterwards without the unit of work or a read-back; on
 PostgreSQL its first event (受理) goes in the same statement, a data-modifying CTE reading the new id.
 
-Every intake passes here. The unit of work pads a new ticket's INSERT to all 56 columns (psycopg parses a
-statement with more than 50 parameters afresh each time) and costs about as much again in Python; this one
-binds the values the ticket was given, is compiled once per set of them, and returns every column, so
-the object holds what the row holds (defaults included) and no attribute is left to load.
+Every intake passes here. The unit of work pads a new ticket's INSERT to all 56 columns and costs about as
+much again in Python. On PostgreSQL the row and its event travel as two JSON parameters read by
+json_populate_recordset (the table's row type gives every column its type): three parameters and one short
+statement, which psycopg parses once per process (a statement of more than 50 parameters or 4 KB it parses
+afresh on every execution), and only the drawn id and number come back. Elsewhere the statement binds the
+values the ticket was given, is compiled once per set of them, and returns every column.
 """
 
 from __future__ import annotations
 
+from enum import Enum
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Executable, Insert, String, bindparam, cast, func, insert, select
+from sqlalchemy import Executable, Insert, String, Text, bindparam, cast, func, insert, select, true
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import instance_dict
 
 from hotline.tickets.models import Ticket, TicketEvent
-from hotline.upsert import dialect
+from hotline.upsert import dialect, json_rows, json_source, short
 
 DRAWN = ("id", "number")  # made by the statement
 
@@ -26,43 +29,69 @@ DRAWN = ("id", "number")  # made by the statement
 def insert_numbered(session: Session, ticket: Ticket, *, prefix: str, first_event: dict[str, Any]) -> None:
     """INSERT the transient ticket with its number and its first event (every column of the event but its
     ids), and make the ticket persistent in `session`: one statement on PostgreSQL, two elsewhere."""
-    table = Ticket.__table__
-    given = {key: value for key, value in instance_dict(ticket).items() if key in table.c and key not in DRAWN}
+    given = {key: value for key, value in instance_dict(ticket).items() if key in Ticket.__table__.c
+             and key not in DRAWN}
     given[Ticket.__mapper__.version_id_col.key] = Ticket.__mapper__.version_id_generator(None)
-    backend = dialect(session)
-    statement = _statement(backend, tuple(sorted(given)), with_event=backend == "postgresql")
-    row = session.execute(statement, {**given, "number_prefix": prefix,
-                                      **{f"event_{key}": value for key, value in first_event.items()}}).one()
-    instance_dict(ticket).update(row._mapping)
+    if dialect(session) == "postgresql":
+        values = full_row(given)
+        drawn = session.execute(_postgresql_statement(), {"number_prefix": prefix, "row": json_rows([values]),
+                                                          "event": json_rows([first_event])}).one()
+        instance_dict(ticket).update(values, id=drawn.id, number=drawn.number)
+    else:
+        row = session.execute(_statement(tuple(sorted(given))), {**given, "number_prefix": prefix}).one()
+        instance_dict(ticket).update(row._mapping)
     make_transient_to_detached(ticket)  # as if loaded: the row's values are its committed state
     session.add(ticket)
-    if backend != "postgresql":
+    if dialect(session) != "postgresql":
         session.execute(insert(TicketEvent.__table__), [{**first_event, "ticket_id": ticket.id}])
 
 
-@lru_cache(maxsize=8)
-def _statement(backend: str, keys: tuple[str, ...], *, with_event: bool) -> Executable:
-    """The INSERT of a ticket given these columns, returning every column (`with_event`: and the INSERT of
-    its first event from the `event_*` parameters, as a CTE); built once per shape."""
-    table = Ticket.__table__
-    prefix = bindparam("number_prefix", type_=String)
-    if backend == "postgresql":
-        # id is the first column, so nextval is drawn before the number reads currval
-        sequence = func.pg_get_serial_sequence("tickets", "id")
-        drawn = cast(func.currval(sequence), String)
-        made = {"id": func.nextval(sequence), "number": prefix + func.lpad(drawn, func.greatest(6, func.length(drawn)),
-                                                                            "0")}
-    else:
-        # SQLite has one writer at a time: both subqueries see the same highest id (its rowid rule is max + 1)
-        next_id = select(func.coalesce(func.max(table.c.id), 0) + 1).scalar_subquery()
-        made = {"id": next_id, "number": prefix + func.printf("%06d", next_id)}
-    values = {**made, **{key: bindparam(key, type_=table.c[key].type) for key in keys}}
-    ticket: Insert = insert(table).values(values).returning(*table.c)
-    if not with_event:
-        return ticket
+def full_row(given: dict[str, Any]) -> dict[str, Any]:
+    """Every column of the ticket but the drawn ones, as the row will hold it: the given values, else the
+    column's Python default, else NULL (enum members as their stored values)."""
+    row = {}
+    for column in Ticket.__table__.c:
+        if column.key in DRAWN:
+            continue
+        if column.key in given:
+            value = given[column.key]
+        elif column.default is not None and column.default.is_scalar:
+            value = column.default.arg
+        elif column.default is not None and column.default.is_callable:
+            value = column.default.arg(None)  # SQLAlchemy wraps a default of no argument to take the context
+        else:
+            value = None
+        row[column.key] = value.value if isinstance(value, Enum) else value
+    return row
+
+
+@lru_cache(maxsize=1)
+def _postgresql_statement() -> Executable:
+    """INSERT the ticket from the `row` parameter with an id drawn once and its number made from it, and its
+    first event from the `event` parameter, as CTEs; returns (id, number)."""
+    table, events = Ticket.__table__, TicketEvent.__table__
+    names = [c.key for c in table.c if c.key not in DRAWN]
+    row = json_source(table, names, "row")
+    drawn = select(func.nextval(func.pg_get_serial_sequence("tickets", "id")).label("id")).subquery("drawn")
+    text_id = cast(drawn.c.id, Text)
+    number = bindparam("number_prefix", type_=String) + func.lpad(text_id, func.greatest(6, func.length(text_id)),
+                                                                   "0")
+    ticket: Insert = insert(table).from_select(
+        ["id", "number", *names], short(select(drawn.c.id, number, *(row.c[n] for n in names)).select_from(drawn.join(row, true())))
+    ).returning(table.c.id, table.c.number)
     new = ticket.cte("new_ticket")
-    events = TicketEvent.__table__
-    given = [c for c in events.c if c.key not in ("id", "ticket_id")]
-    event = insert(events).from_select(["ticket_id", *(c.key for c in given)], select(
-        new.c.id, *(bindparam(f"event_{c.key}", type_=c.type) for c in given)))
-    return select(*new.c).add_cte(event.cte("first_event"))
+    given = [c.key for c in events.c if c.key not in ("id", "ticket_id")]
+    event = json_source(events, given, "event")
+    first = insert(events).from_select(["ticket_id", *given], short(select(new.c.id, *(event.c[n] for n in given)).select_from(new.join(event, true()))))
+    return select(new.c.id, new.c.number).add_cte(first.cte("first_event"))
+
+
+@lru_cache(maxsize=8)
+def _statement(keys: tuple[str, ...]) -> Executable:
+    """The INSERT of a ticket given these columns, returning every column (SQLite: one writer at a time, so
+    both subqueries see the same highest id, and its rowid rule is max + 1); built once per shape."""
+    table = Ticket.__table__
+    next_id = select(func.coalesce(func.max(table.c.id), 0) + 1).scalar_subquery()
+    made = {"id": next_id, "number": bindparam("number_prefix", type_=String) + func.printf("%06d", next_id)}
+    values = {**made, **{key: bindparam(key, type_=table.c[key].type) for key in keys}}
+    return insert(table).values(values).returning(*table.c)
