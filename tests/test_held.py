@@ -28,8 +28,8 @@ SIDE_TABLES = ("hotspot_members", "hotspot_terms", "ticket_signatures", "ticket_
                "rate_facts", "rate_days")
 
 
-# Side rows an intake always holds (its facts may be written at once, inside an automatic dispatch's savepoint).
-ALWAYS_HELD = ("hotspot_members", "hotspot_terms", "ticket_signatures", "ticket_text_bands", "access_log")
+# Side rows an intake always holds (a dispatch in it replaces the received ticket's facts, held too).
+ALWAYS_HELD = SIDE_TABLES
 
 
 def _written_after_every_read(sent: list[str]) -> None:
@@ -90,6 +90,21 @@ def test_an_intake_writes_its_side_rows_in_one_statement_on_postgresql(redis_url
                   "rate_facts", "rate_days"):
         assert f"INSERT INTO {table} " in combined[0]
         assert not any(s.lstrip().startswith(f"INSERT INTO {table} ") for s in sent), table
+
+
+def test_a_dispatching_intake_writes_its_facts_in_the_one_statement_on_postgresql(redis_url):
+    from tests.support.api import ApiClient
+
+    with postgres_app(redis_url) as app:
+        with recorded(app.extensions["db"].engine) as sent:
+            ticket = ApiClient(app).create(caller_phone="13900000003", department="water")
+        with app.app_context():
+            cohorts = session().scalars(select(rate_facts.c.cohort).where(rate_facts.c.ticket_id == ticket["id"]))
+            assert "dispatched" in set(cohorts)
+    assert ticket["status"] == "dispatched"
+    facts = [s for s in sent if "INSERT INTO rate_facts " in s]
+    assert len(facts) == 1 and facts[0].lstrip().startswith("WITH held_"), facts
+    _written_after_every_read(sent)
 
 
 def _log(ticket_id: int, action: str) -> None:

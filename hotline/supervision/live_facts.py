@@ -1,5 +1,6 @@
 """The rate facts table kept current: every move rewrites its ticket's facts in the same transaction
-(a just-received ticket's at the commit, unless a dispatch in that transaction writes them first).
+(a just-received ticket's at the commit, after a dispatch in that transaction replaced them, unless a later
+move writes them first).
 
 The facts are the ones facts.py derives from the ticket and its events, computed over all time; a
 period's figures are then a GROUP BY over the rows whose moment falls in it (fact_queries.py), equal
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from types import SimpleNamespace
 from typing import Any
@@ -149,14 +150,10 @@ def _rewrite_in_hand(session: Session, *, ticket: Ticket, event: TicketEvent, ev
     if pending is None or pending.written:
         _replace(session, ticket_ids=[ticket.id], rows=rows)
         return
-    _written(session, [ticket.id])  # nothing of it stored yet: no DELETE, and the received facts are never written
-    _add(session, rows)
-
-
-def _add(session: Session, rows: list[dict[str, Any]], *, at_commit: bool = False) -> None:
-    """Insert facts of tickets that have none stored, and their roll-up; flush only. `at_commit`: the commit
-    writes them, so they may be held for its one statement (hotline.held; nothing can replace them after)."""
-    insert_together(session, [(rate_facts, rows), (rate_days, rollup.differences(added=rows))], hold=at_commit)
+    # Nothing of it stored yet: the dispatch's facts take the received ones' place, held for the commit's
+    # one statement like them (a savepoint undoing the dispatch brings the received ones back).
+    pending.earlier.append((session.get_nested_transaction(), pending.rows))
+    pending.rows = rows
 
 
 # session.info: facts of tickets received in the open transaction, held until it commits (ticket id -> Pending).
@@ -172,6 +169,8 @@ class Pending:
     created_in: SessionTransaction | None  # the savepoint it was received in (None: outside any)
     written: bool = False
     written_in: SessionTransaction | None = None  # the savepoint of the first write of its facts
+    # the rows a later move in this transaction replaced, and the savepoint it was in (the last one last)
+    earlier: list[tuple[SessionTransaction | None, list[dict[str, Any]]]] = field(default_factory=list)
 
 
 def _written(session: Session, ticket_ids: Iterable[int]) -> None:
@@ -195,8 +194,10 @@ def _inside(transaction: SessionTransaction | None, outer: SessionTransaction) -
 
 def write_pending(session: Session) -> None:
     """Write the held facts of the tickets received in this transaction (its commit calls this: `install`)."""
-    _add(session, [row for pending in session.info.pop(PENDING, {}).values() if not pending.written
-                   for row in pending.rows], at_commit=True)
+    rows = [row for pending in session.info.pop(PENDING, {}).values() if not pending.written for row in pending.rows]
+    # none of these tickets has facts stored, and nothing can replace them after the commit: held for its
+    # one statement where the transaction holds (hotline.held)
+    insert_together(session, [(rate_facts, rows), (rate_days, rollup.differences(added=rows))])
 
 
 @event.listens_for(Session, "after_soft_rollback")
@@ -207,8 +208,11 @@ def _undo_pending(session: Session, previous: SessionTransaction) -> None:
     for ticket_id, held in list(pending.items()):
         if _inside(held.created_in, previous):  # the ticket itself is undone
             del pending[ticket_id]
-        elif held.written and _inside(held.written_in, previous):  # its written facts are undone
+            continue
+        if held.written and _inside(held.written_in, previous):  # its written facts are undone
             held.written, held.written_in = False, None
+        while held.earlier and _inside(held.earlier[-1][0], previous):  # a replacement is undone
+            held.rows = held.earlier.pop()[1]
 
 
 def _plain(value: Any) -> Any:

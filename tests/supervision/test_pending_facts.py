@@ -1,5 +1,5 @@
 """A received ticket's rate facts are held until the transaction commits (a dispatch in the same
-transaction replaces them before either is written); whatever a savepoint undoes, the facts and the
+transaction replaces them, held too, and a later move writes its own); whatever a savepoint undoes, the facts and the
 roll-up stored at commit are those a rebuild from the tickets and events gives."""
 
 from __future__ import annotations
@@ -76,7 +76,7 @@ def test_a_dispatch_undone_by_its_savepoint_leaves_the_received_facts(app, db):
         ticket = _receive(db, operator, rules, 2)
         with suppress(Undone), db.begin_nested():
             _dispatch(db, ticket, operator, rules)
-            assert "dispatched" in _facts(db, ticket.id)  # written inside the savepoint
+            assert _facts(db, ticket.id) == []  # the dispatched facts are held for the commit too
             raise Undone
         db.commit()
     assert _facts(db, ticket.id) == ["received"]
@@ -109,4 +109,32 @@ def test_a_transaction_rolled_back_writes_nothing_later(app, db):
         kept = _receive(db, operator, rules, 6)
         db.commit()
     assert _facts(db, kept.id) == ["received"] and _count(db) == before + 1
+    _kept_equals_rebuilt(db)
+
+
+def test_a_dispatch_kept_by_its_savepoint_but_undone_by_an_outer_one_leaves_the_received_facts(app, db):
+    operator, rules = _setup(db)
+    with time_machine.travel(T0, tick=False):
+        ticket = _receive(db, operator, rules, 7)
+        with suppress(Undone), db.begin_nested():
+            with db.begin_nested():
+                _dispatch(db, ticket, operator, rules)
+            raise Undone
+        db.commit()
+    assert _facts(db, ticket.id) == ["received"]
+    _kept_equals_rebuilt(db)
+
+
+def test_a_later_move_in_the_transaction_writes_the_dispatched_ticket_facts_once(app, db):
+    from hotline.deadlines.service import year_limits
+
+    operator, rules = _setup(db)
+    with time_machine.travel(T0, tick=False):
+        ticket = _receive(db, operator, rules, 8)
+        _dispatch(db, ticket, operator, rules)
+        # what any later move does: the ticket's facts rewritten from the stored ticket and events
+        live_facts.refresh(db, ticket_ids=[ticket.id], calendar=rules.calendar, limits=year_limits(db))
+        written = _facts(db, ticket.id)
+        db.commit()
+    assert "dispatched" in written and _facts(db, ticket.id) == written  # the held ones were not added again
     _kept_equals_rebuilt(db)
