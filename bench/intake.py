@@ -6,7 +6,9 @@ does one insert into the same database (bench/intake_app.py, never part of the p
 the same machine. Then the intake path runs in this process on the same database with thread-CPU
 timers around its stages (tokenise, classify, knowledge search, duplicate check, database) to show
 where a request's CPU goes; `server_cpu_ms_per_ticket` is the CPU the gunicorn workers used per
-creation during the load, `database_cpu_ms_per_ticket` that of the PostgreSQL backends.
+creation during the load, `database_cpu_ms_per_ticket` that of the PostgreSQL backends,
+`load_generator_cpu_ms_per_ticket` that of this process's client threads, and `steal_percent` the share of
+the machine's time its hypervisor gave to others while intake ran (a slower machine, not slower code).
 
     .venv/bin/python bench/intake.py [--server postgresql://postgres@127.0.0.1:5432] [--duration 30]
         [--concurrency 8] [--rounds 3] [--model DIR] [--profile 300] [--profile-only] [--cprofile FILE]
@@ -162,6 +164,14 @@ def cpu_seconds(pids: list[int]) -> float:
     return total / tick
 
 
+def cpu_ticks() -> tuple[int, int]:
+    """(steal, total) jiffies of the whole machine so far (/proc/stat): the share of time the hypervisor gave
+    the cores to others, which makes every rate of a run lower without any code changing."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    steal = fields[7] if len(fields) > 7 else 0
+    return steal, sum(fields[:8])
+
+
 def children_of(pid: int) -> list[int]:
     """The direct children of a process (the gunicorn workers of the master)."""
     out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True).stdout
@@ -289,14 +299,19 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         for path, auth in ((INTAKE, True), ("/bench/insert", False)):
             load.run(path, 2.0, args.concurrency, auth)  # warm both paths
         workers = children_of(server.pid)
-        intake, bare, cpu = [], [], {"server": 0.0, "database": 0.0}
+        intake, bare = [], []
+        cpu = {"server": 0.0, "database": 0.0, "load": 0.0, "steal": 0, "ticks": 0}
         seconds = args.duration / args.rounds
         for _ in range(args.rounds):
             pg = backends(admin_url, name)
-            before = cpu_seconds(workers), cpu_seconds(pg)
+            before = cpu_seconds(workers), cpu_seconds(pg), time.process_time(), cpu_ticks()
             intake.append(load.run(INTAKE, seconds, args.concurrency, True))
             cpu["server"] += cpu_seconds(workers) - before[0]
             cpu["database"] += cpu_seconds(pg) - before[1]
+            cpu["load"] += time.process_time() - before[2]
+            steal, ticks = cpu_ticks()
+            cpu["steal"] += steal - before[3][0]
+            cpu["ticks"] += ticks - before[3][1]
             bare.append(load.run("/bench/insert", seconds, args.concurrency, False))
         created = sum(len(p["ok"]) for p in intake)
         server.terminate()
@@ -311,6 +326,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             if bare_sum["requests_per_s"] else None,
             "server_cpu_ms_per_ticket": round(cpu["server"] * 1000 / created, 2) if created else None,
             "database_cpu_ms_per_ticket": round(cpu["database"] * 1000 / created, 2) if created else None,
+            "load_generator_cpu_ms_per_ticket": round(cpu["load"] * 1000 / created, 2) if created else None,
+            "steal_percent": round(100 * cpu["steal"] / cpu["ticks"], 1) if cpu["ticks"] else None,
         })
         if args.profile:
             from bench.intake_profile import profile
