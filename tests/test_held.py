@@ -235,3 +235,31 @@ def test_a_repeated_intake_holds_nothing_on_sqlite(app):
 def test_a_repeated_intake_holds_nothing_on_postgresql(redis_url):
     with postgres_app(redis_url) as app:
         _repeat_with_the_same_key(app)
+
+
+def test_no_statement_of_an_intake_is_parsed_afresh_on_postgresql(redis_url, monkeypatch):
+    """psycopg keeps the parsed form of a statement of at most 50 parameters and 4 KB; a longer one it parses
+    again on every execution (as the ticket's INSERT of about 60 parameters and 6 KB once was)."""
+    from psycopg import _queries
+
+    from tests.support.api import ApiClient
+
+    afresh: list[bytes] = []
+    parse = _queries._query2pg_nocache
+
+    def spied(query, encoding):  # type: ignore[no-untyped-def]
+        afresh.append(bytes(query[:60]))
+        return parse(query, encoding)
+
+    monkeypatch.setattr(_queries, "_query2pg_nocache", spied)
+    with postgres_app(redis_url) as app:
+        api = ApiClient(app)
+        api.token("operator")
+        afresh.clear()  # the set-up's own (a many-row load of departments) are not the intake's
+        with recorded(app.extensions["db"].engine) as sent:
+            plain = api.create(caller_phone="13900000004", content="南湖区春风路12号路灯不亮，晚上出行不安全。")
+            dispatched = api.create(caller_phone="13900000005", content="北城区滨江路3号下水道堵塞，污水外溢。",
+                                    department="water")
+    assert plain["status"] == "received" and dispatched["status"] == "dispatched"
+    assert any("INSERT INTO tickets " in s for s in sent) and any(s.startswith("WITH held_") for s in sent)
+    assert afresh == []
