@@ -4,9 +4,9 @@ PostgreSQL its first event (受理) goes in the same statement, a data-modifying
 
 Every intake passes here. The unit of work pads a new ticket's INSERT to all 56 columns and costs about as
 much again in Python. On PostgreSQL the row and its event travel as two JSON parameters read by
-json_populate_recordset (the table's row type gives every column its type): three parameters and one short
-statement, which psycopg parses once per process (a statement of more than 50 parameters or 4 KB it parses
-afresh on every execution), and only the drawn id and number come back. Elsewhere the statement binds the
+json_populate_recordset (the table's row type gives every column its type): a handful of parameters and a
+statement under 4 KB, which psycopg parses once per process (one of more than 50 parameters or 4 KB it
+parses afresh on every execution), and only the drawn id and number come back. Elsewhere the statement binds the
 values the ticket was given, is compiled once per set of them, and returns every column.
 """
 
@@ -32,8 +32,9 @@ def insert_numbered(session: Session, ticket: Ticket, *, prefix: str, first_even
     given = {key: value for key, value in instance_dict(ticket).items() if key in Ticket.__table__.c
              and key not in DRAWN}
     given[Ticket.__mapper__.version_id_col.key] = Ticket.__mapper__.version_id_generator(None)
-    if dialect(session) == "postgresql":
-        values = full_row(given)
+    postgres = dialect(session) == "postgresql"
+    if postgres:
+        values = _full_row(given)
         drawn = session.execute(_postgresql_statement(), {"number_prefix": prefix, "row": json_rows([values]),
                                                           "event": json_rows([first_event])}).one()
         instance_dict(ticket).update(values, id=drawn.id, number=drawn.number)
@@ -42,11 +43,11 @@ def insert_numbered(session: Session, ticket: Ticket, *, prefix: str, first_even
         instance_dict(ticket).update(row._mapping)
     make_transient_to_detached(ticket)  # as if loaded: the row's values are its committed state
     session.add(ticket)
-    if dialect(session) != "postgresql":
+    if not postgres:
         session.execute(insert(TicketEvent.__table__), [{**first_event, "ticket_id": ticket.id}])
 
 
-def full_row(given: dict[str, Any]) -> dict[str, Any]:
+def _full_row(given: dict[str, Any]) -> dict[str, Any]:
     """Every column of the ticket but the drawn ones, as the row will hold it: the given values, else the
     column's Python default, else NULL (enum members as their stored values)."""
     row = {}
@@ -76,13 +77,14 @@ def _postgresql_statement() -> Executable:
     text_id = cast(drawn.c.id, Text)
     number = bindparam("number_prefix", type_=String) + func.lpad(text_id, func.greatest(6, func.length(text_id)),
                                                                    "0")
-    ticket: Insert = insert(table).from_select(
-        ["id", "number", *names], short(select(drawn.c.id, number, *(row.c[n] for n in names)).select_from(drawn.join(row, true())))
-    ).returning(table.c.id, table.c.number)
+    values = select(drawn.c.id, number, *(row.c[n] for n in names)).select_from(drawn.join(row, true()))
+    ticket: Insert = insert(table).from_select(["id", "number", *names], short(values)).returning(
+        table.c.id, table.c.number)
     new = ticket.cte("new_ticket")
     given = [c.key for c in events.c if c.key not in ("id", "ticket_id")]
     event = json_source(events, given, "event")
-    first = insert(events).from_select(["ticket_id", *given], short(select(new.c.id, *(event.c[n] for n in given)).select_from(new.join(event, true()))))
+    first = insert(events).from_select(["ticket_id", *given], short(
+        select(new.c.id, *(event.c[n] for n in given)).select_from(new.join(event, true()))))
     return select(new.c.id, new.c.number).add_cte(first.cte("first_event"))
 
 
