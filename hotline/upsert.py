@@ -98,5 +98,6 @@ def json_source(table: Table, names: Sequence[str], param: str) -> TableValuedAl
 
 def short(statement: Select[Any]) -> Select[Any]:
     """The SELECT of an INSERT ... SELECT without column labels: psycopg parses a statement longer than 4 KB
-    afresh on every execution, and the labels were a fifth of a many-table statement's text."""
+    afresh on every execution. (Inside a CTE SQLAlchemy labels the columns all the same: this shortens the
+    last INSERT of the held rows' statement, not the ones before it.)"""
     return statement.set_label_style(LABEL_STYLE_NONE)

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import instance_dict
 
 from hotline.tickets.models import Ticket, TicketEvent
-from hotline.upsert import dialect, json_rows, json_source, short
+from hotline.upsert import dialect, json_rows, json_source
 
 DRAWN = ("id", "number")  # made by the statement
 
@@ -78,13 +78,12 @@ def _postgresql_statement() -> Executable:
     number = bindparam("number_prefix", type_=String) + func.lpad(text_id, func.greatest(6, func.length(text_id)),
                                                                    "0")
     values = select(drawn.c.id, number, *(row.c[n] for n in names)).select_from(drawn.join(row, true()))
-    ticket: Insert = insert(table).from_select(["id", "number", *names], short(values)).returning(
-        table.c.id, table.c.number)
+    ticket: Insert = insert(table).from_select(["id", "number", *names], values).returning(table.c.id, table.c.number)
     new = ticket.cte("new_ticket")
     given = [c.key for c in events.c if c.key not in ("id", "ticket_id")]
     event = json_source(events, given, "event")
-    first = insert(events).from_select(["ticket_id", *given], short(
-        select(new.c.id, *(event.c[n] for n in given)).select_from(new.join(event, true()))))
+    first = insert(events).from_select(["ticket_id", *given], select(
+        new.c.id, *(event.c[n] for n in given)).select_from(new.join(event, true())))
     return select(new.c.id, new.c.number).add_cte(first.cte("first_event"))
 
 
