@@ -12,8 +12,9 @@ values the ticket was given, is compiled once per set of them, and returns every
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import Enum
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
 from sqlalchemy import Executable, Insert, String, Text, bindparam, cast, func, insert, select, true
@@ -50,20 +51,26 @@ def insert_numbered(session: Session, ticket: Ticket, *, prefix: str, first_even
 def _full_row(given: dict[str, Any]) -> dict[str, Any]:
     """Every column of the ticket but the drawn ones, as the row will hold it: the given values, else the
     column's Python default, else NULL (enum members as their stored values)."""
-    row = {}
+    scalars, makers = _defaults()
+    row = {**scalars, **{key: make() for key, make in makers.items() if key not in given}, **given}
+    return {key: value.value if isinstance(value, Enum) else value for key, value in row.items()}
+
+
+@lru_cache(maxsize=1)
+def _defaults() -> tuple[dict[str, Any], dict[str, Callable[[], Any]]]:
+    """The columns' values when none is given, worked out once: constants (NULL without a default), and
+    callables such as `list`, called per row so that no two tickets share one list."""
+    scalars: dict[str, Any] = {}
+    makers: dict[str, Callable[[], Any]] = {}
     for column in Ticket.__table__.c:
+        default = column.default
         if column.key in DRAWN:
             continue
-        if column.key in given:
-            value = given[column.key]
-        elif column.default is not None and column.default.is_scalar:
-            value = column.default.arg
-        elif column.default is not None and column.default.is_callable:
-            value = column.default.arg(None)  # SQLAlchemy wraps a default of no argument to take the context
+        if default is not None and default.is_callable:
+            makers[column.key] = partial(default.arg, None)  # SQLAlchemy wraps it to take the context
         else:
-            value = None
-        row[column.key] = value.value if isinstance(value, Enum) else value
-    return row
+            scalars[column.key] = default.arg if default is not None else None
+    return scalars, makers
 
 
 @lru_cache(maxsize=1)
